@@ -57,8 +57,8 @@ def fastff_eval(x, node_weights, node_biases, out_weights, out_bias=None, activa
             z = torch.einsum('ri,ri->r', x, node_weights[t][node])
             if node_biases is not None: z = z + node_biases[t][node]
             y = y + act(z)[:, None] * out_weights[t][node]
-            node = 2*node + 1 + (z >= 0).long()
-        leaves[:, t] = node - (2**(depth + 1) - 1)
+            leaf, node = node, 2*node + 1 + (z >= 0).long()
+        leaves[:, t] = leaf - (2**depth - 1)                  # the bottom-level neuron reached
     if out_bias is not None: y = y + out_bias
     return y, leaves
 
