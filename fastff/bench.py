@@ -53,10 +53,14 @@ def check_fastff(x, node_weights, node_biases, out_weights, out_bias, activation
         z, ok, a = _decisions_ok(x64, nw[t][path], None if nb is None else nb[t][path], path, tol)
         bad |= ~ok; amb |= a
         ref += torch.einsum('rl,rlo->ro', act(z), ow[t][path])
+    return _verdict(y, ref, bad, amb, rtol)
+
+def _verdict(y, ref, bad, amb, rtol):
+    "Compare output `y` with the float64 `ref`; fail on a row that took a branch against a clear logit, or on `rtol`."
     y64 = y.detach().double().cpu()
     assert torch.isfinite(y64).all(), "non-finite output"
     err = ((y64 - ref).norm() / ref.norm().clamp_min(1e-30)).item()
-    res = dict(rel_err=err, wrong_branch_rows=int(bad.sum()), near_zero_rows=int(amb.sum()), rows=x.shape[0])
+    res = dict(rel_err=err, wrong_branch_rows=int(bad.sum()), near_zero_rows=int(amb.sum()), rows=len(bad))
     assert not bad.any(), f"{int(bad.sum())} rows took a branch against a clear logit: {res}"
     assert err < rtol, f"relative error {err:.3g} >= {rtol:g}: {res}"
     return res
@@ -80,13 +84,7 @@ def check_fff(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, y, l
         bad = ~ok
     h = act(torch.einsum('ri,rih->rh', x64, d(w1s)[leaf]) + d(b1s)[leaf])
     ref = torch.einsum('rh,rho->ro', h, d(w2s)[leaf]) + d(b2s)[leaf]
-    y64 = y.detach().double().cpu()
-    assert torch.isfinite(y64).all(), "non-finite output"
-    err = ((y64 - ref).norm() / ref.norm().clamp_min(1e-30)).item()
-    res = dict(rel_err=err, wrong_branch_rows=int(bad.sum()), near_zero_rows=int(amb.sum()), rows=x.shape[0])
-    assert not bad.any(), f"{int(bad.sum())} rows took a branch against a clear logit: {res}"
-    assert err < rtol, f"relative error {err:.3g} >= {rtol:g}: {res}"
-    return res
+    return _verdict(y, ref, bad, amb, rtol)
 
 def random_fastff(rows, d_in, d_out, depth, trees=1, dtype=torch.float32, device='cpu', bias=True, seed=None):
     "Fresh random inputs and weights for `fastff_eval` (as `FastFeedForward` initialises them)."

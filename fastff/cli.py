@@ -65,13 +65,16 @@ def make_model(kind='fff', in_features=784, n_classes=10, depth=4, leaf_width=8,
     return _layer(kind, in_features, n_classes, depth, leaf_width, width, n_experts, top_k, n_trees, activation, soft, gate_activation)
 
 # %% ../nbs/23_cli.ipynb #bf302d0c
-def inference_neurons(model: nn.Module) -> int:
-    "Hidden neurons evaluated per input at inference by the routed/dense head of `model` (see the table above)."
+def _routed_or_dense(model: nn.Module):
+    "The routed layers of `model`, and the hidden width of its `nn.Linear` stack (all but the last) for models without any."
     from fastff.callbacks import routed_modules
     rm = list(routed_modules(model).values())
-    if not rm:
-        lins = [m for m in model.modules() if isinstance(m, nn.Linear)]
-        return sum(l.out_features for l in lins[:-1])
+    return rm, sum(l.out_features for l in [m for m in model.modules() if isinstance(m, nn.Linear)][:-1])
+
+def inference_neurons(model: nn.Module) -> int:
+    "Hidden neurons evaluated per input at inference by the routed/dense head of `model` (see the table above)."
+    rm, dense = _routed_or_dense(model)
+    if not rm: return dense
     total = 0
     for m in rm:
         kind = type(m).__name__
@@ -84,11 +87,8 @@ def inference_neurons(model: nn.Module) -> int:
 
 def training_neurons(model: nn.Module) -> int:
     "Hidden neurons evaluated per input in a (soft) training forward of the head of `model`."
-    from fastff.callbacks import routed_modules
-    rm = list(routed_modules(model).values())
-    if not rm:
-        lins = [m for m in model.modules() if isinstance(m, nn.Linear)]
-        return sum(l.out_features for l in lins[:-1])
+    rm, dense = _routed_or_dense(model)
+    if not rm: return dense
     total = 0
     for m in rm:
         kind = type(m).__name__
