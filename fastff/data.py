@@ -14,8 +14,9 @@ from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 
 # %% auto #0
-__all__ = ['MNIST_SHA256', 'CIFAR10_JPG_SHA256', 'MNIST_CLASSES', 'CIFAR10_CLASSES', 'MNIST_STATS', 'CIFAR10_STATS', 'cache_dir',
-           'data_root', 'sha256_file', 'atomic_save', 'parse_idx', 'mnist_tensors', 'cifar10_tensors', 'TensorPairs',
+__all__ = ['MNIST_SHA256', 'CIFAR10_JPG_SHA256', 'SHAKESPEARE_URL', 'SHAKESPEARE_SHA256', 'SAMPLE_SHA256', 'MNIST_CLASSES',
+           'CIFAR10_CLASSES', 'MNIST_STATS', 'CIFAR10_STATS', 'cache_dir', 'sample_dir', 'data_root', 'sha256_file',
+           'atomic_save', 'parse_idx', 'mnist_tensors', 'cifar10_tensors', 'shakespeare', 'split_text', 'TensorPairs',
            'TensorDL', 'Prep', 'tensor_dls', 'mnist', 'cifar10']
 
 # %% ../nbs/20_data.ipynb #7881eb02
@@ -25,6 +26,15 @@ MNIST_SHA256 = {  # uncompressed IDX files (the .gz of different mirrors differ 
     't10k-images-idx3-ubyte':  '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
     't10k-labels-idx1-ubyte':  'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2'}
 CIFAR10_JPG_SHA256 = 'd34c68f61cca57aa9144c8f25bda427abb9921bd642d5857a2fc1a6b4416f965'  # cifar10_jpg.tgz
+SHAKESPEARE_URL = 'https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt'  # as nanoGPT
+SHAKESPEARE_SHA256 = '86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed'  # input.txt, 1,115,394 characters
+SAMPLE_SHA256 = {  # the samples shipped in fastff/samples (MNIST: of the uncompressed IDX content; others: of the file)
+    'mnist/train-images-idx3-ubyte': '729d340c0177402770b27c04f817dfb40ed8844459b35a9f11ae21067b05cf19',
+    'mnist/train-labels-idx1-ubyte': '90795ea2219655a7281c0d6756d0ae8a33bebac7ec84bac89bbdcc5e3baa9f8c',
+    'mnist/t10k-images-idx3-ubyte':  'de0a55d8eb2a23fce4f596c5234b08b9c8ee685583a2b0e52f3a78eca48f9d89',
+    'mnist/t10k-labels-idx1-ubyte':  '60e902e82445d902e245e1b039469f36936d63cb28e81527a7bbba247c240af3',
+    'cifar10/cifar10_sample.tgz':    '827501d72dac748eea3ef51395d49aad6d4bff60183f504584bce634f73fc79d',
+    'tinyshakespeare/input.txt':     '0dd6848c13477e465ea27e34d32e811ce80fac3d12154038483faadfc644ddeb'}
 MNIST_CLASSES = [str(i) for i in range(10)]
 CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
 MNIST_STATS = ((0.1307,), (0.3081,))  # training-set mean/std on [0,1]
@@ -32,10 +42,14 @@ CIFAR10_STATS = ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))
 
 # %% ../nbs/20_data.ipynb #d98f4a2c
 def cache_dir() -> Path:
-    "Folder for downloads and decoded tensor caches: `$FASTFF_CACHE`, default `~/.cache/fastff`."
-    p = Path(os.environ.get('FASTFF_CACHE') or Path.home()/'.cache'/'fastff')
-    p.mkdir(parents=True, exist_ok=True)
-    return p
+    "Folder for downloads and decoded tensor caches: `$FASTFF_CACHE`, else `$XDG_CACHE_HOME/fastff`, else `~/.cache/fastff`."
+    if os.environ.get('FASTFF_CACHE'): return Path(os.environ['FASTFF_CACHE']).expanduser()
+    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache').expanduser()/'fastff'
+
+def sample_dir() -> Path:
+    "Folder of the small real data samples shipped in the package (see its README.md for sources and licences)."
+    import fastff
+    return Path(fastff.__file__).parent/'samples'
 
 def data_root(path=None) -> Path|None:
     "The local data folder: `path` if given, else `$FASTFF_DATA`, else `None` (meaning: download)."
@@ -58,6 +72,7 @@ def sha256_file(fn, chunk=1<<20) -> str:
 def atomic_save(obj, fn):
     "`torch.save` `obj` to `fn` through a temporary file in the same folder and `os.replace`."
     fn = Path(fn)
+    fn.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=fn.name+'.', suffix='.tmp', dir=fn.parent)
     try:
         with os.fdopen(fd, 'wb') as f: torch.save(obj, f)
@@ -223,6 +238,65 @@ def cifar10_tensors(path=None, verbose=False) -> dict:
     atomic_save(d, cache)
     if verbose: print(f"decoded CIFAR-10 from {src} into {cache} in {time.time()-t0:.1f}s")
     return d
+
+# %% ../nbs/20_data.ipynb #c8d9e0f1
+def _download(url, fn: Path, sha256: str, what: str) -> Path:
+    "Download `url` to `fn` (through a temporary file, kept only when its sha256 is `sha256`)."
+    import shutil, urllib.request
+    fn.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=fn.name+'.', suffix='.part', dir=fn.parent)
+    try:
+        try:
+            with os.fdopen(fd, 'wb') as f, urllib.request.urlopen(url, timeout=60) as r: shutil.copyfileobj(r, f)
+        except OSError as e:
+            raise ConnectionError(f"downloading {what} from {url} failed: {e}. Without internet, copy the data into a "
+                                  "folder and point path= (or FASTFF_DATA) at it") from e
+        got = sha256_file(tmp)
+        if got != sha256: raise ValueError(f"the {what} downloaded from {url} has sha256 {got}, expected {sha256}")
+        os.replace(tmp, fn)
+    finally:
+        if os.path.exists(tmp): os.unlink(tmp)
+    return fn
+
+def _check_sample(sample, path):
+    if not isinstance(sample, bool): raise TypeError(f"sample: expected True or False, got {sample!r}")
+    if sample and path is not None: raise ValueError(f"pass either path= or sample=True, not both (got path={path!r})")
+
+def _shakespeare_file(path) -> Path:
+    root = data_root(path)
+    if root is None:
+        fn = cache_dir()/'downloads'/'tinyshakespeare'/'input.txt'
+        return fn if fn.exists() else _download(SHAKESPEARE_URL, fn, SHAKESPEARE_SHA256, 'Tiny Shakespeare')
+    cands = [root/'tinyshakespeare'/'input.txt', root/'input.txt'] if root.is_dir() else [root]
+    fn = next((c for c in cands if c.is_file()), None)
+    if fn is None:
+        raise FileNotFoundError(f"Tiny Shakespeare file {cands[0]} is missing: copy char-rnn's tinyshakespeare/input.txt "
+                                "there (or point path=/FASTFF_DATA elsewhere, or unset both to download)")
+    return fn
+
+def shakespeare(path=None, # folder holding `tinyshakespeare/input.txt` (or the file itself); default `$FASTFF_DATA`, else download
+                sample=False, # the first ~20 kB shipped in the package instead (no files or network needed)
+               ) -> str:
+    "Tiny Shakespeare as one string (1,115,394 characters; the sample: 19,996)."
+    _check_sample(sample, path)
+    if sample: fn, want = sample_dir()/'tinyshakespeare'/'input.txt', SAMPLE_SHA256['tinyshakespeare/input.txt']
+    else: fn, want = _shakespeare_file(path), SHAKESPEARE_SHA256
+    data = fn.read_bytes()
+    got = hashlib.sha256(data).hexdigest()
+    if got != want:
+        raise ValueError(f"Tiny Shakespeare file {fn} is corrupt or truncated ({len(data):,} bytes): sha256 {got}, "
+                         f"expected {want}; copy it again (or delete it to download it again)")
+    return data.decode('utf-8')
+
+def split_text(text:str, # the corpus
+               frac:float=0.9, # fraction of characters for training
+              ) -> tuple[str, str]:
+    "nanoGPT's split of a corpus: the first `frac` of the characters for training, the rest for validation."
+    if not isinstance(text, str): raise TypeError(f"text: expected a str, got {type(text).__name__}")
+    if not isinstance(frac, (int, float)) or isinstance(frac, bool) or not 0 < frac < 1:
+        raise ValueError(f"frac: expected a number strictly between 0 and 1, got {frac!r}")
+    n = int(len(text)*frac)
+    return text[:n], text[n:]
 
 # %% ../nbs/20_data.ipynb #21b7b293
 class TensorPairs:
