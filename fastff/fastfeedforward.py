@@ -10,7 +10,7 @@ import math
 import torch, torch.nn as nn, torch.nn.functional as F
 from .tree import n_leaves, check_depth, check_widths, uniform_parameter, get_activation, node_log_probs, bernoulli_entropy, TreeLayer
 from fastcore.basics import patch
-from .kernels.dispatch import run_fastff, fastff_eval as reference_fastff
+from .kernels.ops import run_fastff, fastff_eval_reference as reference_fastff
 
 # %% auto #0
 __all__ = ['FastFeedForward']

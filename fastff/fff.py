@@ -11,7 +11,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .tree import (n_nodes, n_leaves, check_depth, check_widths, uniform_parameter, get_activation, hard_descent,
                          leaf_probs_from_decisions, bernoulli_entropy, TreeLayer)
 from fastcore.basics import patch
-from .kernels.dispatch import run_fff
+from .kernels.ops import run_fff
 
 # %% auto #0
 __all__ = ['FFF']

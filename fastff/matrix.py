@@ -11,7 +11,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .tree import (n_nodes, n_leaves, check_depth, check_widths, uniform_parameter, get_activation, transition_matrix,
                          branch_scores, TreeLayer)
 from fastcore.basics import patch
-from .kernels.dispatch import run_leaf_mlp
+from .kernels.ops import run_leaf_mlp
 
 # %% auto #0
 __all__ = ['GATE_ACTIVATIONS', 'register_gate_activation', 'path_branches', 'MatrixFFF']

@@ -10,7 +10,7 @@ import math
 import torch, torch.nn as nn
 from .tree import check_widths, get_activation, uniform_parameter, TreeLayer
 from fastcore.basics import patch
-from .kernels.dispatch import run_leaf_mlp
+from .kernels.ops import run_leaf_mlp
 
 # %% auto #0
 __all__ = ['MoE']
