@@ -1,4 +1,4 @@
-"""MNIST and CIFAR-10 as fastai `DataLoaders`: real downloads by default, local copies via `path=` / `FASTFF_DATA`, decoded once into a checked tensor cache.
+"""MNIST, CIFAR-10 and Tiny Shakespeare: real downloads by default, local copies via `path=` / `FASTFF_DATA`, small real samples shipped in the package, decoded once into a checked tensor cache.
 
 Docs: https://fastff.github.io/fastff/data.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://fastff.github.io/fastff/data.html.md"""
 
 # %% ../nbs/20_data.ipynb #ddfafa75
 from __future__ import annotations
-import gzip, hashlib, io, os, struct, tarfile, tempfile, time
+import gzip, hashlib, io, os, struct, tarfile, tempfile, time, warnings
 from pathlib import Path
 
 import torch
@@ -15,9 +15,9 @@ from fastai.data.core import DataLoaders
 
 # %% auto #0
 __all__ = ['MNIST_SHA256', 'CIFAR10_JPG_SHA256', 'SHAKESPEARE_URL', 'SHAKESPEARE_SHA256', 'SAMPLE_SHA256', 'MNIST_CLASSES',
-           'CIFAR10_CLASSES', 'MNIST_STATS', 'CIFAR10_STATS', 'cache_dir', 'sample_dir', 'data_root', 'sha256_file',
-           'atomic_save', 'parse_idx', 'mnist_tensors', 'cifar10_tensors', 'shakespeare', 'split_text', 'TensorPairs',
-           'TensorDL', 'Prep', 'tensor_dls', 'mnist', 'cifar10']
+           'CIFAR10_CLASSES', 'MNIST_STATS', 'CIFAR10_STATS', 'CIFAR10_COUNTS', 'cache_dir', 'sample_dir', 'data_root',
+           'sha256_file', 'atomic_save', 'parse_idx', 'mnist_tensors', 'cifar10_tensors', 'shakespeare', 'split_text',
+           'TensorPairs', 'TensorDL', 'Prep', 'tensor_dls', 'mnist', 'cifar10']
 
 # %% ../nbs/20_data.ipynb #7881eb02
 MNIST_SHA256 = {  # uncompressed IDX files (the .gz of different mirrors differ in headers, the payload does not)
@@ -59,7 +59,7 @@ def data_root(path=None) -> Path|None:
     p = Path(path).expanduser()
     if not p.exists():
         raise FileNotFoundError(f"data path {p} does not exist: point path= (or FASTFF_DATA) at the folder holding "
-                                "mnist/ and cifar10/, or leave both unset to download")
+                                "mnist/, cifar10/ and tinyshakespeare/, or leave both unset to download (or use sample=True)")
     return p
 
 def sha256_file(fn, chunk=1<<20) -> str:
@@ -81,6 +81,40 @@ def atomic_save(obj, fn):
         if os.path.exists(tmp): os.unlink(tmp)
         raise
 
+def _check_sample(sample, path):
+    if not isinstance(sample, bool): raise TypeError(f"sample: expected True or False, got {sample!r}")
+    if sample and path is not None: raise ValueError(f"pass either path= or sample=True, not both (got path={path!r})")
+
+def _download_failed(what, e) -> ConnectionError:
+    return ConnectionError(f"downloading {what} failed: {type(e).__name__}: {str(e).strip()}\nWithout internet, copy the "
+                           "data into a folder and point path= (or the FASTFF_DATA environment variable) at it, or use "
+                           "the small sample shipped in the package (sample=True)")
+
+def _source_key(files) -> str:
+    "Fingerprint of a set of source files: their count and each one's name, size and mtime (changes as files arrive)."
+    h = hashlib.sha256(f"{len(files)} files\n".encode())
+    for f in sorted(map(str, files)):
+        st = os.stat(f)
+        h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+def _cache_file(kind: str, src: Path) -> Path:
+    "The decoded-tensor cache of the source `src` (one per source location: a changed source replaces it)."
+    return cache_dir()/f"{kind}-{hashlib.sha256(str(Path(src).resolve()).encode()).hexdigest()[:12]}.pt"
+
+def _load_cache(fn: Path, key: str) -> dict|None:
+    "The tensors cached in `fn` if they were decoded from sources with fingerprint `key`, else `None`."
+    try: d = torch.load(fn, weights_only=True)
+    except Exception: return None  # missing, unreadable or half-written: decode again
+    return d if isinstance(d, dict) and d.get('src_key') == key else None
+
+def _save_cache(d: dict, fn: Path):
+    "Save the decoded tensors to `fn`; a cache folder that cannot be written gives a warning (the data still loads)."
+    try: atomic_save(d, fn)
+    except OSError as e:
+        warnings.warn(f"cache folder {fn.parent} is not writable ({type(e).__name__}: {e.strerror or e}): loaded "
+                      "without caching; set FASTFF_CACHE to a writable folder to keep the decoded tensors", stacklevel=3)
+
 # %% ../nbs/20_data.ipynb #966b33d0
 def parse_idx(data: bytes, name='IDX data') -> torch.Tensor:
     "Parse the bytes of an IDX file (the MNIST format) into a `uint8` tensor."
@@ -99,13 +133,18 @@ def _mnist_download() -> Path:
     "Standard download (for users with internet): torchvision's MNIST downloader into the cache folder."
     from torchvision.datasets import MNIST
     root = cache_dir()/'torchvision'
-    for train in (True, False): MNIST(root, train=train, download=True)
+    try:
+        for train in (True, False): MNIST(root, train=train, download=True)
+    except (RuntimeError, OSError) as e: raise _download_failed('MNIST (torchvision)', e) from e
     return root/'MNIST'/'raw'
 
-def _mnist_src(path) -> Path:
+def _mnist_src(path, sample) -> tuple[Path, dict]:
+    "The folder holding the four IDX files, and their expected sha256 by stem."
+    _check_sample(sample, path)
+    if sample: return sample_dir()/'mnist', {k[6:]: v for k, v in SAMPLE_SHA256.items() if k.startswith('mnist/')}
     root = data_root(path)
-    if root is None: return _mnist_download()
-    return root/'mnist' if (root/'mnist').is_dir() else root
+    if root is None: return _mnist_download(), MNIST_SHA256
+    return (root/'mnist' if (root/'mnist').is_dir() else root), MNIST_SHA256
 
 def _mnist_file(src: Path, stem: str) -> Path:
     "The file of IDX `stem` in folder `src` (`.gz` preferred, else uncompressed); error naming it when missing."
@@ -115,50 +154,64 @@ def _mnist_file(src: Path, stem: str) -> Path:
     raise FileNotFoundError(f"MNIST file {gz} is missing: copy the four MNIST IDX .gz files into {src} "
                             "(or point path=/FASTFF_DATA elsewhere, or unset both to download)")
 
-def _read_mnist_file(fn: Path, stem: str) -> bytes:
-    "Bytes of IDX file `fn` (`.gz` or uncompressed), checked against the sha256 of `stem`."
+def _read_mnist_file(fn: Path, want: str) -> bytes:
+    "Bytes of IDX file `fn` (`.gz` or uncompressed), checked against the sha256 `want` of its content."
     try: data = gzip.decompress(fn.read_bytes()) if fn.suffix == '.gz' else fn.read_bytes()
     except (EOFError, OSError, gzip.BadGzipFile) as e:
         raise ValueError(f"MNIST file {fn} is truncated or corrupt ({e}): copy it again or delete it and re-download") from None
     got = hashlib.sha256(data).hexdigest()
-    if got != MNIST_SHA256[stem]:
-        raise ValueError(f"MNIST file {fn} is corrupt: sha256 of its content is {got}, expected {MNIST_SHA256[stem]}; "
+    if got != want:
+        raise ValueError(f"MNIST file {fn} is corrupt: sha256 of its content is {got}, expected {want}; "
                          "copy it again or delete it and re-download")
     return data
 
 # %% ../nbs/20_data.ipynb #55771b3d
-def mnist_tensors(path=None, verbose=False) -> dict:
+def mnist_tensors(path=None, # folder holding `mnist/` (or the IDX files); default `$FASTFF_DATA`, else download
+                  verbose=False, # print where the tensors were decoded from
+                  sample=False, # the sample shipped in the package (2,000 train / 500 test images) instead
+                 ) -> dict:
     "MNIST as `uint8` tensors: dict with `x_train` (60000,28,28), `y_train`, `x_valid` (10000,28,28), `y_valid` (the test split)."
-    src = _mnist_src(path)
+    src, hashes = _mnist_src(path, sample)
     files = {stem: _mnist_file(src, stem) for stem in MNIST_SHA256}
-    sizes = {stem: fn.stat().st_size for stem, fn in files.items()}
-    cache = cache_dir()/'mnist-idx-uint8.pt'  # decoded content is fixed by MNIST_SHA256
-    if cache.exists():  # use it when built from files of these sizes (else: re-read, which checks the hashes)
-        try:
-            d = torch.load(cache, weights_only=True)
-            if d.get('src_sizes') == sizes: return d
-        except Exception: pass  # unreadable cache: rebuild it below
+    key = _source_key(list(files.values()))
+    cache = None if sample else _cache_file('mnist', src)  # the sample decodes in milliseconds: no cache
+    if cache is not None and (d := _load_cache(cache, key)) is not None: return d
     t0 = time.time()
     d = {}
     for split, pre in (('train', 'train'), ('valid', 't10k')):
-        for kind, key in (('images-idx3', 'x_'), ('labels-idx1', 'y_')):
+        for kind, k in (('images-idx3', 'x_'), ('labels-idx1', 'y_')):
             stem = f'{pre}-{kind}-ubyte'
-            t = parse_idx(_read_mnist_file(files[stem], stem), stem)
-            d[key+split] = t.long() if key == 'y_' else t
-    d['src_sizes'] = sizes
-    atomic_save(d, cache)
-    if verbose: print(f"decoded MNIST from {src} into {cache} in {time.time()-t0:.1f}s")
+            t = parse_idx(_read_mnist_file(files[stem], hashes[stem]), stem)
+            d[k+split] = t.long() if k == 'y_' else t
+    d['src_key'] = key
+    if cache is not None: _save_cache(d, cache)
+    if verbose: print(f"decoded MNIST{' (sample)' if sample else ''} in {time.time()-t0:.1f}s")
     return d
 
 # %% ../nbs/20_data.ipynb #7e36135a
-def _decode_images(blobs) -> torch.Tensor:
-    "Decode a list of encoded image bytes (JPEG or PNG) into a (n,3,H,W) uint8 tensor."
-    from torchvision.io import decode_image, decode_jpeg, ImageReadMode
+CIFAR10_COUNTS = (50000, 10000)  # train, test images of the full dataset
+
+def _decode_one(blob: bytes, name: str) -> torch.Tensor:
+    from torchvision.io import decode_image, ImageReadMode
+    try: return decode_image(torch.frombuffer(bytearray(blob), dtype=torch.uint8), mode=ImageReadMode.RGB)
+    except (RuntimeError, ValueError) as e:
+        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ValueError(f"CIFAR-10 image {name} cannot be decoded ({msg}): copy it again or delete it") from None
+
+def _decode_images(blobs, names, shape=(3, 32, 32)) -> torch.Tensor:
+    "Decode encoded images (JPEG or PNG) into a (n,3,H,W) uint8 tensor; a bad image is an error naming its file."
+    from torchvision.io import decode_jpeg, ImageReadMode
     out = []
     for i in range(0, len(blobs), 2048):
-        ts = [torch.frombuffer(bytearray(b), dtype=torch.uint8) for b in blobs[i:i+2048]]
-        if all(b[:2] == b'\xff\xd8' for b in blobs[i:i+2048]): out += decode_jpeg(ts, mode=ImageReadMode.RGB)
-        else: out += [decode_image(t, mode=ImageReadMode.RGB) for t in ts]
+        bs, ns = blobs[i:i+2048], names[i:i+2048]
+        try:  # fast path: a batch of JPEGs at once
+            if not all(b[:2] == b'\xff\xd8' for b in bs): raise ValueError('not all JPEG')
+            out += decode_jpeg([torch.frombuffer(bytearray(b), dtype=torch.uint8) for b in bs], mode=ImageReadMode.RGB)
+        except (RuntimeError, ValueError): out += [_decode_one(b, n) for b, n in zip(bs, ns)]  # finds the bad one
+    bad = [(n, tuple(t.shape)) for n, t in zip(names, out) if tuple(t.shape) != tuple(shape)]
+    if bad:
+        raise ValueError(f"CIFAR-10 image {bad[0][0]} has shape {bad[0][1]}, expected {tuple(shape)}"
+                         + (f" ({len(bad)} images have a wrong shape)" if len(bad) > 1 else ''))
     return torch.stack(out)
 
 def _split_class(name):
@@ -168,75 +221,94 @@ def _split_class(name):
         if p in ('train', 'test') and parts[i+1] in CIFAR10_CLASSES: return p, parts[i+1]
     return None
 
-def _collect(items) -> dict:
-    "Sorted (split, class, name, bytes) items -> dict of uint8 tensors."
+def _check_counts(src, n_train, n_test, expected):
+    "Error naming what `src` holds when its image counts are not `expected` (train, test); `None` accepts any."
+    if expected is None or (n_train, n_test) == tuple(expected): return
+    raise ValueError(f"CIFAR-10 source {src} holds {n_train} train and {n_test} test images, expected {expected[0]} and "
+                     f"{expected[1]}: is it still being copied or downloaded? (expected=None accepts any count)")
+
+def _collect(items, src, expected) -> dict:
+    "(split, class, name, bytes) items -> dict of uint8 tensors, after checking the counts per split."
     items = sorted(items)
+    n = {s: sum(o[0] == s for o in items) for s in ('train', 'test')}
+    _check_counts(src, n['train'], n['test'], expected)
     d = {}
     for split, key in (('train', 'train'), ('test', 'valid')):
         its = [o for o in items if o[0] == split]
-        if not its: raise ValueError(f"CIFAR-10 source has no {split}/<class>/ images")
-        d['x_'+key] = _decode_images([o[3] for o in its])
+        if not its: raise ValueError(f"CIFAR-10 source {src} has no {split}/<class>/ images")
+        d['x_'+key] = _decode_images([o[3] for o in its], [o[2] for o in its])
         d['y_'+key] = torch.tensor([CIFAR10_CLASSES.index(o[1]) for o in its])
     return d
 
-def _read_cifar_tgz(fn: Path) -> dict:
+def _read_cifar_tgz(fn: Path, expected) -> dict:
     items = []
     try:
         with tarfile.open(fn) as tf:
             for m in tf:
                 sc = _split_class(m.name) if m.isfile() else None
-                if sc: items.append((*sc, m.name, tf.extractfile(m).read()))
+                if sc: items.append((*sc, f"{fn}:{m.name}", tf.extractfile(m).read()))
     except (EOFError, OSError, tarfile.TarError) as e:
         raise ValueError(f"CIFAR-10 archive {fn} is truncated or corrupt ({e}): copy it again") from None
-    return _collect(items)
+    return _collect(items, fn, expected)
 
-def _read_cifar_folder(root: Path) -> dict:
-    items = [(*sc, str(f), f.read_bytes()) for f in root.rglob('*')
-             if f.suffix.lower() in ('.jpg', '.jpeg', '.png') and (sc := _split_class(f.relative_to(root)))]
-    return _collect(items)
+def _cifar_folder_files(root: Path) -> list:
+    return [(sc, f) for f in root.rglob('*') if f.suffix.lower() in ('.jpg', '.jpeg', '.png')
+            and (sc := _split_class(f.relative_to(root)))]
+
+def _read_cifar_folder(root: Path, files, expected) -> dict:
+    n = {s: sum(sc[0] == s for sc, _ in files) for s in ('train', 'test')}
+    _check_counts(root, n['train'], n['test'], expected)  # before reading 60,000 files
+    return _collect([(*sc, str(f), f.read_bytes()) for sc, f in files], root, expected)
 
 # %% ../nbs/20_data.ipynb #6a5d2408
 def _cifar_download() -> Path:
-    "Standard download (for users with internet): fastai's `URLs.CIFAR` (PNG, train/test folders per class)."
+    "Standard download (for users with internet): fastai's `URLs.CIFAR` (PNG, train/test folders per class), into the cache folder."
     from fastai.data.external import untar_data, URLs
-    return Path(untar_data(URLs.CIFAR))
+    try: return Path(untar_data(URLs.CIFAR, base=str(cache_dir()/'fastai')))  # base: archive, data and config.ini there
+    except Exception as e: raise _download_failed(f"CIFAR-10 ({URLs.CIFAR})", e) from e
 
-def cifar10_tensors(path=None, verbose=False) -> dict:
-    "CIFAR-10 as `uint8` tensors: dict with `x_train` (50000,3,32,32), `y_train`, `x_valid` (10000,3,32,32), `y_valid` (test split)."
+def _cifar_src(path, sample) -> Path:
+    _check_sample(sample, path)
+    if sample: return sample_dir()/'cifar10'/'cifar10_sample.tgz'
     root = data_root(path)
-    if root is None: src = _cifar_download()
-    else:
-        cands = [root/'cifar10'/'cifar10_jpg.tgz', root/'cifar10_jpg.tgz', root] if root.is_dir() else [root]
-        src = next((c for c in cands if c.is_file() or (c.is_dir() and (c/'train').is_dir())), None)
-        if src is None:
-            raise FileNotFoundError(f"CIFAR-10 archive {root/'cifar10'/'cifar10_jpg.tgz'} is missing: copy "
-                                    "cifar10_jpg.tgz there (or point path=/FASTFF_DATA elsewhere, or unset both to download)")
-    if src.is_file():
-        st = src.stat()
-        cache = cache_dir()/'cifar10-jpg-uint8.pt'
-        if cache.exists():  # trust the cache when it was built from this very file (hash, size, mtime recorded)
-            try:
-                d = torch.load(cache, weights_only=True)
-                if d.get('src_size') == st.st_size and d.get('src_mtime_ns') == st.st_mtime_ns: return d
-            except Exception: pass
+    if root is None: return _cifar_download()
+    cands = [root/'cifar10'/'cifar10_jpg.tgz', root/'cifar10_jpg.tgz', root/'cifar10', root] if root.is_dir() else [root]
+    src = next((c for c in cands if c.is_file() or (c.is_dir() and (c/'train').is_dir())), None)
+    if src is None:
+        raise FileNotFoundError(f"CIFAR-10 archive {root/'cifar10'/'cifar10_jpg.tgz'} is missing: copy cifar10_jpg.tgz "
+                                "(or a train/ and test/ folder per class) there (or point path=/FASTFF_DATA elsewhere, "
+                                "or unset both to download)")
+    return src
+
+def cifar10_tensors(path=None, # folder holding `cifar10/cifar10_jpg.tgz` or `train/`+`test/` class folders; default `$FASTFF_DATA`, else download
+                    verbose=False, # print where the tensors were decoded from
+                    sample=False, # the sample shipped in the package (500 train / 100 test images) instead
+                    expected=CIFAR10_COUNTS, # (train, test) image counts a folder must hold; `None`: any
+                   ) -> dict:
+    "CIFAR-10 as `uint8` tensors: dict with `x_train` (50000,3,32,32), `y_train`, `x_valid` (10000,3,32,32), `y_valid` (test split)."
+    src = _cifar_src(path, sample)
+    t0 = time.time()
+    if sample:
+        got = sha256_file(src)
+        if got != SAMPLE_SHA256['cifar10/cifar10_sample.tgz']:
+            raise ValueError(f"CIFAR-10 sample {src} is corrupt: sha256 {got}; reinstall fastff")
+        return {**_read_cifar_tgz(src, (500, 100)), 'src_key': got}
+    files = _cifar_folder_files(src) if src.is_dir() else None
+    key = _source_key([src] if files is None else [f for _, f in files])
+    cache = _cache_file('cifar10', src)
+    if (d := _load_cache(cache, key)) is not None:
+        _check_counts(src, len(d['y_train']), len(d['y_valid']), expected)
+        return d
+    if files is None:  # the offline archive: check its hash before decoding
         got = sha256_file(src)
         if got != CIFAR10_JPG_SHA256:
             raise ValueError(f"CIFAR-10 archive {src} is corrupt or truncated: sha256 {got}, expected "
                              f"{CIFAR10_JPG_SHA256}; copy it again")
-        t0 = time.time()
-        d = _read_cifar_tgz(src)
-        d.update(src_size=st.st_size, src_mtime_ns=st.st_mtime_ns, src_sha256=got)
-    else:  # an extracted / downloaded folder tree
-        cache = cache_dir()/f"cifar10-folder-{hashlib.sha256(str(src.resolve()).encode()).hexdigest()[:12]}.pt"
-        if cache.exists():
-            try: return torch.load(cache, weights_only=True)
-            except Exception: pass
-        t0 = time.time()
-        d = _read_cifar_folder(src)
-    for k, n in (('train', 50000), ('valid', 10000)):
-        if len(d['x_'+k]) != n and verbose: print(f"warning: CIFAR-10 {k} split has {len(d['x_'+k])} images, expected {n}")
-    atomic_save(d, cache)
-    if verbose: print(f"decoded CIFAR-10 from {src} into {cache} in {time.time()-t0:.1f}s")
+        d = _read_cifar_tgz(src, expected)
+    else: d = _read_cifar_folder(src, files, expected)  # an extracted or downloaded folder tree
+    d['src_key'] = key
+    _save_cache(d, cache)
+    if verbose: print(f"decoded CIFAR-10 ({len(d['y_train'])} + {len(d['y_valid'])} images) in {time.time()-t0:.1f}s")
     return d
 
 # %% ../nbs/20_data.ipynb #c8d9e0f1
@@ -248,19 +320,13 @@ def _download(url, fn: Path, sha256: str, what: str) -> Path:
     try:
         try:
             with os.fdopen(fd, 'wb') as f, urllib.request.urlopen(url, timeout=60) as r: shutil.copyfileobj(r, f)
-        except OSError as e:
-            raise ConnectionError(f"downloading {what} from {url} failed: {e}. Without internet, copy the data into a "
-                                  "folder and point path= (or FASTFF_DATA) at it") from e
+        except OSError as e: raise _download_failed(f"{what} ({url})", e) from e
         got = sha256_file(tmp)
         if got != sha256: raise ValueError(f"the {what} downloaded from {url} has sha256 {got}, expected {sha256}")
         os.replace(tmp, fn)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
     return fn
-
-def _check_sample(sample, path):
-    if not isinstance(sample, bool): raise TypeError(f"sample: expected True or False, got {sample!r}")
-    if sample and path is not None: raise ValueError(f"pass either path= or sample=True, not both (got path={path!r})")
 
 def _shakespeare_file(path) -> Path:
     root = data_root(path)
@@ -353,10 +419,21 @@ def tensor_dls(d: dict, stats, vocab, bs=128, flatten=False, n_train=None, n_val
     return dls
 
 # %% ../nbs/20_data.ipynb #384fabf7
-def mnist(path=None, bs=128, flatten=True, n_train=None, n_valid=None, seed=0, device=None, verbose=False) -> DataLoaders:
+def mnist(path=None, # folder holding `mnist/`; default `$FASTFF_DATA`, else download
+          bs=128, # batch size (validation: 2*bs)
+          flatten=True, # (bs,784) rows; `False`: (bs,1,28,28) images
+          n_train=None, n_valid=None, # fixed random subsets of this size (None: all)
+          seed=0, # seed of the subsets
+          device=None, # where batches go (default cpu)
+          verbose=False,
+          sample=False, # the sample shipped in the package (2,000 train / 500 test images): no files or network needed
+         ) -> DataLoaders:
     "MNIST `DataLoaders` (valid = official test split); `flatten=True` gives (bs,784) rows, else (bs,1,28,28)."
-    return tensor_dls(mnist_tensors(path, verbose), MNIST_STATS, MNIST_CLASSES, bs, flatten, n_train, n_valid, seed, device)
+    return tensor_dls(mnist_tensors(path, verbose, sample), MNIST_STATS, MNIST_CLASSES, bs, flatten, n_train, n_valid, seed, device)
 
-def cifar10(path=None, bs=128, flatten=False, n_train=None, n_valid=None, seed=0, device=None, verbose=False) -> DataLoaders:
+def cifar10(path=None, bs=128, flatten=False, n_train=None, n_valid=None, seed=0, device=None, verbose=False,
+            sample=False, # the sample shipped in the package (500 train / 100 test images)
+           ) -> DataLoaders:
     "CIFAR-10 `DataLoaders` (valid = official test split); `flatten=True` gives (bs,3072) rows, else (bs,3,32,32)."
-    return tensor_dls(cifar10_tensors(path, verbose), CIFAR10_STATS, CIFAR10_CLASSES, bs, flatten, n_train, n_valid, seed, device)
+    return tensor_dls(cifar10_tensors(path, verbose, sample), CIFAR10_STATS, CIFAR10_CLASSES, bs, flatten, n_train,
+                      n_valid, seed, device)
