@@ -1,4 +1,4 @@
-"""Verify every implementation against float64, then time it side by side with dense and MoE layers: the harness behind `fastff bench`.
+"""What users get: fastff layers timed the way they are called (eval(), default settings, eager), beside CUDA-graph replay, `torch.compile` and the dense layer of the same dtype; training steps; a BERT-shaped encoder. The harness behind `fastff bench`.
 
 Docs: https://fastff.github.io/fastff/bench.html.md"""
 
@@ -6,13 +6,16 @@ Docs: https://fastff.github.io/fastff/bench.html.md"""
 
 # %% ../nbs/13_bench.ipynb #ad218aa2
 from __future__ import annotations
-import math, json, time, platform, argparse, os, sys
+import math, json, time, platform, argparse, os, sys, glob, contextlib
 import torch
 from .tree import get_activation
 
 # %% auto #0
-__all__ = ['check_fastff', 'check_fff', 'random_fastff', 'random_fff', 'machine_name', 'time_fn', 'time_graph', 'bench_config',
-           'run_bench', 'results_table', 'plot_bench', 'bench_cli']
+__all__ = ['HEADLINE', 'BASELINE', 'INFER_LAYERS', 'TRAIN_LAYERS', 'TRAIN_HEADLINE', 'ENCODER_VARIANTS', 'ENCODER_HEADLINE',
+           'check_fastff', 'check_fff', 'random_fastff', 'random_fff', 'fastff_reference64', 'fff_reference64',
+           'verify_layer', 'machine_info', 'machine_name', 'time_fn', 'why', 'graph_fn', 'compile_fn', 'Progress',
+           'result', 'fmt_ms', 'results_table', 'plot_bench', 'layer_labels', 'build_layer', 'bench_layers',
+           'bench_train', 'EncoderBlock', 'Encoder', 'encoder_variant', 'bench_encoder', 'bench_parser', 'bench_cli']
 
 # %% ../nbs/13_bench.ipynb #e518173f
 def _path_nodes(bottom, levels:int):
@@ -106,18 +109,114 @@ def random_fff(rows, d_in, leaf_width, d_out, depth, dtype=torch.float32, device
     return (x, u(ni, d_in, sc=d_in**-.5), u(ni, sc=d_in**-.5), u(nl, d_in, leaf_width, sc=d_in**-.5),
             u(nl, leaf_width, sc=d_in**-.5), u(nl, leaf_width, d_out, sc=leaf_width**-.5), u(nl, d_out, sc=leaf_width**-.5))
 
+# %% ../nbs/13_bench.ipynb #b1a70002
+_ACT64 = {'relu': torch.relu, 'gelu': lambda z: 0.5 * z * (1 + torch.erf(z / math.sqrt(2))), 'silu': lambda z: z * torch.sigmoid(z),
+          'tanh': torch.tanh, 'sigmoid': torch.sigmoid, 'identity': lambda z: z}
+
+def _descend64(x, nw, nb, levels:int, tol:float):
+    "Float64 hard descent from the root over `levels` levels of the heap `nw` (nodes, in): nodes, logits (rows, levels), ambiguous rows."
+    node = torch.zeros(x.shape[0], dtype=torch.long)
+    nodes, zs, amb = [], [], torch.zeros(x.shape[0], dtype=torch.bool)
+    for lvl in range(levels):
+        w = nw[node]
+        z = (x * w).sum(-1) + (nb[node] if nb is not None else 0)
+        if lvl < levels - 1:   # the last level's sign decides nothing
+            scale = (x.abs() * w.abs()).sum(-1) + (nb[node].abs() if nb is not None else 0)
+            amb |= z.abs() <= tol * scale
+            nodes.append(node); zs.append(z); node = 2*node + 1 + (z >= 0).long()
+        else: nodes.append(node); zs.append(z)
+    return torch.stack(nodes, 1), torch.stack(zs, 1), amb
+
+def fastff_reference64(x, node_weights, node_biases, out_weights, out_bias, activation='gelu', tol=None):
+    "Float64 `FastFeedForward` eval (hard path per tree): `(y, leaves, ambiguous)`; a row is ambiguous if a logit on its path is within `tol` of zero."
+    d = lambda t: None if t is None else t.detach().double().cpu()
+    x, nw, nb, ow, ob = d(x), d(node_weights), d(node_biases), d(out_weights), d(out_bias)
+    tol = _logit_tol(x, torch.float32) if tol is None else tol
+    trees, nn_, _ = nw.shape; depth = (nn_ + 1).bit_length() - 2
+    y = torch.zeros(x.shape[0], ow.shape[-1], dtype=torch.float64) + (ob if ob is not None else 0)
+    leaves, amb = [], torch.zeros(x.shape[0], dtype=torch.bool)
+    for t in range(trees):
+        path, z, a = _descend64(x, nw[t], None if nb is None else nb[t], depth + 1, tol)
+        y += torch.einsum('rl,rlo->ro', _ACT64[activation](z), ow[t][path])
+        leaves.append(path[:, -1] - (2**depth - 1)); amb |= a
+    return y, torch.stack(leaves, 1), amb
+
+def fff_reference64(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation='relu', tol=None):
+    "Float64 `FFF` eval (one leaf MLP per row): `(y, leaf, ambiguous)`."
+    d = lambda t: None if t is None else t.detach().double().cpu()
+    x, nw, nb = d(x), d(node_weights), d(node_biases)
+    tol = _logit_tol(x, torch.float32) if tol is None else tol
+    depth = w1s.shape[0].bit_length() - 1
+    leaf, amb = torch.zeros(x.shape[0], dtype=torch.long), torch.zeros(x.shape[0], dtype=torch.bool)
+    if depth > 0:   # descend the internal nodes, then one more step picks the leaf
+        nwz = torch.cat([nw, nw.new_zeros(2**depth, nw.shape[-1])]); nbz = None if nb is None else torch.cat([nb, nb.new_zeros(2**depth)])
+        path, _, amb = _descend64(x, nwz, nbz, depth + 1, tol)
+        leaf = path[:, -1] - (2**depth - 1)
+    h = _ACT64[activation](torch.einsum('ri,rih->rh', x, d(w1s)[leaf]) + d(b1s)[leaf])
+    return torch.einsum('rh,rho->ro', h, d(w2s)[leaf]) + d(b2s)[leaf], leaf, amb
+
+def verify_layer(layer, x, y, rows:int=1024) -> dict|None:
+    "Relative error of an eval-mode `FastFeedForward`/`FFF` output `y` against float64, over the first `rows` rows whose path has no near-zero logit (None for other layers)."
+    kind = type(layer).__name__
+    x, y = x[:rows].reshape(-1, x.shape[-1]), y[:rows].reshape(-1, y.shape[-1])
+    act = getattr(layer, 'activation_name', None)
+    if act not in _ACT64: return None
+    if kind == 'FastFeedForward':
+        ref, _, amb = fastff_reference64(x, layer.node_weights, layer.node_biases, layer.out_weights, layer.out_bias, act)
+    elif kind == 'FFF':
+        ref, _, amb = fff_reference64(x, layer.node_weights, layer.node_biases, layer.w1s, layer.b1s, layer.w2s, layer.b2s, act)
+    else: return None
+    y64, keep = y.detach().double().cpu(), ~amb
+    err = ((y64[keep] - ref[keep]).norm() / ref[keep].norm().clamp_min(1e-30)).item() if keep.any() else 0.
+    if not torch.isfinite(y64[keep]).all(): err = float('inf')
+    return dict(rel_err=err, rows=int(x.shape[0]), ambiguous_rows=int(amb.sum()))
+
 # %% ../nbs/13_bench.ipynb #ad30dd2a
-def machine_name(device='cpu') -> str:
-    "A readable name of the CPU (and GPU when `device` is CUDA) this runs on."
-    cpu = platform.processor() or platform.machine()
+_CPU_FLAGS = ('avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni', 'avx512_bf16', 'avx512_fp16',
+              'amx_tile', 'amx_bf16', 'amx_int8', 'asimd', 'sve', 'sve2')
+
+def _version(pkg):
+    try:
+        from importlib.metadata import version
+        return version(pkg)
+    except Exception: return None
+
+def machine_info(device='cpu') -> dict:
+    "What this machine reports about itself: CPU model, vector flags and caches (read from /proc and /sys), GPU, torch/triton versions."
+    cpu, flags = platform.processor() or platform.machine(), set()
     try:
         for line in open('/proc/cpuinfo'):
-            if line.startswith('model name'): cpu = line.split(':', 1)[1].strip(); break
+            k, _, v = line.partition(':'); k = k.strip()
+            if k in ('model name', 'Model') and cpu in (platform.processor(), platform.machine()): cpu = v.strip()
+            elif k in ('flags', 'Features') and not flags: flags = set(v.split())
     except OSError: pass
-    name = f"{cpu}, {os.cpu_count()} logical CPUs, torch {torch.__version__} ({torch.get_num_threads()} threads)"
-    if torch.device(device).type == 'cuda': name = f"{torch.cuda.get_device_name(device)}; host {name}"
-    return name
+    caches = {}
+    for d in sorted(glob.glob('/sys/devices/system/cpu/cpu0/cache/index*')):
+        try:
+            rd = lambda n: open(os.path.join(d, n)).read().strip()
+            if rd('type') != 'Instruction': caches[f"L{rd('level')}"] = rd('size')
+        except OSError: pass
+    info = dict(cpu=cpu, cpu_flags=[f for f in _CPU_FLAGS if f in flags], cpu_caches=caches, logical_cpus=os.cpu_count(),
+                torch_threads=torch.get_num_threads(), torch=torch.__version__, triton=_version('triton'),
+                python=platform.python_version(), gpu=None)
+    device = torch.device(device)
+    if device.type == 'cuda':
+        p = torch.cuda.get_device_properties(device)
+        info['gpu'] = dict(name=p.name, capability=f"sm_{p.major}{p.minor}", sms=p.multi_processor_count,
+                           memory_gib=round(p.total_memory / 2**30, 1), cuda=torch.version.cuda)
+    return info
 
+def machine_name(device='cpu') -> str:
+    "One line naming the machine (a `machine_info` dict or a device): GPU, CPU model, flags, caches, versions."
+    i = device if isinstance(device, dict) else machine_info(device)
+    cache = ', '.join(f"{k} {v}" for k, v in i.get('cpu_caches', {}).items())
+    host = (f"{i['cpu']} ({i['logical_cpus']} logical CPUs, {i['torch_threads']} torch threads"
+            + (f"; {' '.join(i['cpu_flags'])}" if i.get('cpu_flags') else '') + (f"; {cache}" if cache else '') + ')')
+    g = i.get('gpu')
+    gpu = f"{g['name']} ({g['capability']}, {g['sms']} SMs, {g['memory_gib']} GiB, CUDA {g['cuda']}); host " if g else ''
+    return f"{gpu}{host}; torch {i['torch']}" + (f", triton {i['triton']}" if i.get('triton') else '')
+
+# %% ../nbs/13_bench.ipynb #ca13596e
 def time_fn(f, device='cpu', repeats:int=10, warmup:int=2) -> list:
     "Seconds per call of `f()`: `repeats` timed calls after `warmup` untimed ones (CUDA events on a GPU)."
     if repeats < 1: raise ValueError(f"`repeats` must be >= 1, got {repeats}")
@@ -134,8 +233,16 @@ def time_fn(f, device='cpu', repeats:int=10, warmup:int=2) -> list:
             t = time.perf_counter(); f(); out.append(time.perf_counter() - t)
     return out
 
-def time_graph(f, device='cuda', repeats:int=10, warmup:int=2):
-    "Seconds per replay of `f` captured in a CUDA graph (no Python/launch overhead), or None if it cannot be captured."
+def _median(v): v = sorted(v); n = len(v); return (v[n//2] + v[(n - 1)//2]) / 2
+
+def why(e:BaseException, n:int=200) -> str:
+    "One line saying why `e` happened: its type and the first line of its message, at most `n` characters."
+    lines = [l.strip() for l in str(e).strip().splitlines() if l.strip()]
+    s = f"{type(e).__name__}: {lines[0]}" if lines else type(e).__name__
+    return s if len(s) <= n else s[:n - 3] + '...'
+
+def graph_fn(f, device='cuda', warmup:int=2):
+    "Capture `f` in a CUDA graph: `(replay, None)`, or `(None, reason)` when it cannot be captured."
     try:
         s = torch.cuda.Stream(device); s.wait_stream(torch.cuda.current_stream(device))
         with torch.cuda.stream(s):
@@ -143,179 +250,525 @@ def time_graph(f, device='cuda', repeats:int=10, warmup:int=2):
         torch.cuda.current_stream(device).wait_stream(s)
         g = torch.cuda.CUDAGraph()
         with torch.cuda.graph(g): f()
-    except Exception: return None
-    return time_fn(g.replay, device, repeats, warmup)
+        torch.cuda.synchronize(device)
+        return g.replay, None
+    except Exception as e:
+        try: torch.cuda.synchronize(device)
+        except Exception: pass
+        return None, why(e)
 
-def _median(v): v = sorted(v); n = len(v); return (v[n//2] + v[(n - 1)//2]) / 2
+@contextlib.contextmanager
+def _dynamo_limits(n:int=256):
+    "Let dynamo keep many compiled variants (one per layer, dtype and shape) instead of silently falling back to eager."
+    import torch._dynamo.config as c
+    keys = [k for k in ('recompile_limit', 'cache_size_limit', 'accumulated_recompile_limit', 'accumulated_cache_size_limit') if hasattr(c, k)]
+    old = {k: getattr(c, k) for k in keys}
+    for k in keys: setattr(c, k, max(n, old[k]))
+    try: yield
+    finally:
+        for k, v in old.items(): setattr(c, k, v)
 
-# %% ../nbs/13_bench.ipynb #ca13596e
-def _impls(x, activation):
-    "Names of the implementations that are importable here and support `x` (the reference first)."
-    from fastff.kernels import dispatch
-    names = ['reference']
-    for name in dispatch.IMPLS:
-        if name == 'reference': continue
-        mod = dispatch.load_impl(name)
-        if mod is not None and mod.supports(x, activation): names.append(name)
-    return names
+def compile_fn(m, *args, mode:str|None=None, warmup:int=2):
+    "`torch.compile(m, fullgraph=True)` (default dynamic-shape handling) called on `args`: `(f, None)` once it compiled and ran `warmup` times, or `(None, reason)`."
+    try:
+        cm = torch.compile(m, fullgraph=True, mode=mode)
+        f = lambda: cm(*args)
+        for _ in range(max(warmup, 1)): f()
+        return f, None
+    except Exception as e: return None, why(e)
 
-def bench_config(width:int=768, depth:int=11, batch:int=2048, device='cpu', dtype=torch.float32, repeats:int=10,
-                 warmup:int=2, leaf_width:int=32, layers=None, verify:bool=True, max_dense_params:int|None=None, graph:bool=True) -> list:
-    "Time every layer of the comparison at one (width, depth, batch); returns one dict per layer and implementation."
-    from fastff.kernels import dispatch
-    from fastff.fastfeedforward import FastFeedForward
-    from fastff.fff import FFF
-    from fastff.matrix import MatrixFFF
-    from fastff.moe import MoE
-    for nm, v in dict(width=width, batch=batch, repeats=repeats, leaf_width=leaf_width).items():
-        if not isinstance(v, int) or v < 1: raise ValueError(f"`{nm}` must be a positive int, got {v!r}")
-    if not isinstance(depth, int) or depth < 1: raise ValueError(f"`depth` must be an int >= 1, got {depth!r}")
-    device = torch.device(device)
-    if max_dense_params is None: max_dense_params = 2**32 if device.type == 'cuda' else 2**29
-    g = torch.Generator().manual_seed(width * 1000 + depth)
-    x = torch.randn(batch, width, generator=g).to(device, dtype)
-    dl = max(1, depth - 4)
-    mk = lambda m: m.to(device=device, dtype=dtype).eval()
-    rows, cases = [], []
-    hid = 2**(depth + 1) - 1
-    for name, h in [('dense 4w', 4*width), ('dense same neurons', hid)]:
-        if 2*h*width <= max_dense_params:
-            m = mk(torch.nn.Sequential(torch.nn.Linear(width, h), torch.nn.GELU(), torch.nn.Linear(h, width)))
-            cases.append((name, 'dense', None, (lambda m: lambda: m(x))(m)))
-    ff = mk(FastFeedForward(width, width, depth))
-    fff = mk(FFF(width, leaf_width, width, dl))
-    impls = _impls(x, 'gelu')
-    for impl in impls:
-        cases.append((f'FastFeedForward {impl}', 'FastFeedForward', impl, (lambda i: lambda: ff(x, impl=i))(impl)))
-    for impl in _impls(x, 'relu'):
-        cases.append((f'FFF {impl}', 'FFF', impl, (lambda i: lambda: fff(x, impl=i))(impl)))
-    mat = mk(MatrixFFF(width, leaf_width, width, dl))
-    moe = mk(MoE(width, leaf_width, width, 2**dl, top_k=1))
-    cases += [('MatrixFFF', 'MatrixFFF', None, lambda: mat(x)), ('MoE top-1', 'MoE', None, lambda: moe(x))]
-    if layers is not None: cases = [c for c in cases if any(l in c[0] for l in layers)]
-    for m in (ff, fff, mat, moe): m.track_usage = False
-    for name, family, impl, f in cases:
-        ok = None
-        with torch.no_grad():
-            if verify and impl not in (None, 'reference'):
-                n = min(batch, max(128, 2**26 // (width * max(depth + 1, leaf_width))))   # rows checked in float64
-                if family == 'FastFeedForward':
-                    y, lv = dispatch.run_fastff(x, ff.node_weights, ff.node_biases, ff.out_weights, ff.out_bias, 'gelu', impl=impl)
-                    ok = check_fastff(x[:n], ff.node_weights, ff.node_biases, ff.out_weights, ff.out_bias, 'gelu', y[:n], lv[:n])['rel_err']
-                else:
-                    y, lf = dispatch.run_fff(x, fff.node_weights, fff.node_biases, fff.w1s, fff.b1s, fff.w2s, fff.b2s, 'relu', impl=impl)
-                    ok = check_fff(x[:n], fff.node_weights, fff.node_biases, fff.w1s, fff.b1s, fff.w2s, fff.b2s, 'relu', y[:n], lf[:n])['rel_err']
-            ts = time_fn(f, device, repeats, warmup)
-            tg = time_graph(f, device, repeats, warmup) if device.type == 'cuda' and graph else None
-        rows.append(dict(name=name, family=family, impl=impl, width=width, depth=depth, batch=batch,
-                         dtype=str(dtype).replace('torch.', ''), device=device.type, ms=_median(ts)*1e3,
-                         ms_min=min(ts)*1e3, ms_graph=_median(tg)*1e3 if tg else None, repeats=repeats, rel_err=ok))
-    dense = next((r for r in rows if r['name'] == 'dense 4w'), None)
-    for r in rows:
-        r['speedup'] = dense['ms'] / r['ms'] if dense else None
-        r['speedup_graph'] = dense['ms_graph'] / r['ms_graph'] if dense and dense['ms_graph'] and r['ms_graph'] else None
-    return rows
+class Progress:
+    "`[i/n] label` on one rewritten line of `stream` (stderr) -- only when it is a terminal; silent otherwise (no bar characters in pipes or logs)."
+    def __init__(self, total:int, stream=None, enabled:bool|None=None):
+        self.total, self.i, self.stream = total, 0, stream or sys.stderr
+        self.on = (hasattr(self.stream, 'isatty') and self.stream.isatty()) if enabled is None else enabled
+    def __call__(self, label:str):
+        self.i += 1
+        if self.on: self.stream.write(f"\r[{self.i}/{self.total}] {label}"[:120].ljust(80)); self.stream.flush()
+    def done(self):
+        if self.on: self.stream.write('\r' + ' ' * 80 + '\r'); self.stream.flush()
 
 # %% ../nbs/13_bench.ipynb #36a321de
-def run_bench(widths=(768,), depths=(11,), batches=(2048,), device='cpu', dtype=torch.float32, repeats:int=10,
-              progress:bool=True, **kw) -> dict:
-    "`bench_config` over every (width, depth, batch); returns `{'machine', 'device', 'dtype', 'results'}`."
-    combos = [(w, d, b) for w in widths for d in depths for b in batches]
-    it = combos
-    if progress:
-        from fastprogress.fastprogress import progress_bar
-        it = progress_bar(combos)
-    res = []
-    for w, d, b in it: res += bench_config(w, d, b, device, dtype, repeats, **kw)
-    return dict(machine=machine_name(device), device=str(device), dtype=str(dtype).replace('torch.', ''),
-                torch=torch.__version__, results=res)
+def result(bench:dict, key:str='ms', **match):
+    "The `key` field of the one result row of `bench` whose fields equal `match` (e.g. `layer='fastff', dtype='bfloat16', batch=16384, mode='eager'`)."
+    rows = [r for r in bench['results'] if all(r.get(k) == v for k, v in match.items())]
+    if len(rows) != 1: raise KeyError(f"{len(rows)} rows match {match}")
+    return rows[0].get(key)
+
+def fmt_ms(v) -> str:
+    "Milliseconds with about 3 significant digits ('-' for None)."
+    if v is None: return '-'
+    return f"{v:.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}" if v >= 1 else f"{v:.3f}"
+
+def _x(base, v): return f"{base / v:.3g}x" if base and v else '-'
+
+def _notes(rows, what):
+    "One line per distinct failure: which layer/mode, at which batches, and why."
+    seen = {}
+    for r in rows:
+        if r.get('note'): seen.setdefault((r['layer'], r['dtype'], r['mode'], r['note']), []).append(str(r['batch']))
+    return [f"- {l} {m} ({d}, {what} {', '.join(b)}): {n}" for (l, d, m, n), b in seen.items()]
+
+def _layers_table(bench):
+    res, st, out = bench['results'], bench['settings'], []
+    modes = list(dict.fromkeys(r['mode'] for r in res))
+    for dt in dict.fromkeys(r['dtype'] for r in res):
+        for lay in dict.fromkeys(r['layer'] for r in res if r['baseline']):
+            rr = [r for r in res if r['dtype'] == dt and r['layer'] == lay]
+            base = rr[0]['baseline']
+            blabel = next(r['label'] for r in res if r['layer'] == base)
+            out += [f"**{rr[0]['label']}** vs **{blabel}**, {dt} (ms per call, median of {st['repeats']}; "
+                    f"x = {base} time / {lay} time, > 1: {lay} is faster)", '']
+            hdr = ['rows'] + [c for m in modes for c in (f'{base} {m}', f'{lay} {m}', 'x')] + ['fp64 check']
+            out += ['| ' + ' | '.join(hdr) + ' |', '|' + '---|' * len(hdr)]
+            for b in dict.fromkeys(r['batch'] for r in rr):
+                cells = [str(b)]
+                for m in modes:
+                    d = result(bench, layer=base, dtype=dt, batch=b, mode=m)
+                    v = result(bench, layer=lay, dtype=dt, batch=b, mode=m)
+                    cells += [fmt_ms(d), fmt_ms(v) if v is not None else 'failed', _x(d, v)]
+                chk = next((r['check'] for r in rr if r['batch'] == b and r.get('check')), None)
+                cells.append('-' if not chk else chk.get('error', f"{chk['rel_err']:.1e}"))
+                out.append('| ' + ' | '.join(cells) + ' |')
+            out += [''] + _notes([r for r in res if r['dtype'] == dt and r['layer'] in (lay, base)], 'rows') + ['']
+    return out
+
+def _train_table(bench):
+    res, out = bench['results'], []
+    out += [f"training step, ms (median of {bench['settings']['repeats']}); x = dense time / layer time", '',
+            '| layer | dtype | rows | ms | x dense | peak extra MiB | of which weight grads MiB |', '|---|---|---|---|---|---|---|']
+    for r in res:
+        d = result(bench, layer='dense', dtype=r['dtype'], batch=r['batch'])
+        pk = '-' if r.get('peak_mib') is None else f"{r['peak_mib']:.0f}"
+        out.append(f"| {r['label']} | {r['dtype']} | {r['batch']} | {fmt_ms(r['ms']) if r['ms'] else 'failed'} | {_x(d, r['ms'])} | "
+                   f"{pk} | {r['grads_mib']:.0f} |")
+    return out + [''] + _notes(res, 'rows') + ['']
+
+def _encoder_table(bench):
+    res, st, out = bench['results'], bench['settings'], []
+    L = st['n_layers']
+    for dt in dict.fromkeys(r['dtype'] for r in res):
+        out += [f"**encoder** {L} layers, hidden {st['hidden']}, {st['heads']} heads, sequence {st['seq']}, {dt} (ms per forward, median "
+                f"of {st['repeats']}; x = dense / fastff; FFN time = encoder - no-FFN floor, per FFN and as a share of the encoder)", '',
+                '| batch | mode | dense | fastff | x | no-FFN floor | FFNs, dense | FFNs, fastff |', '|---|---|---|---|---|---|---|---|']
+        for b in dict.fromkeys(r['batch'] for r in res):
+            for m in dict.fromkeys(r['mode'] for r in res):
+                g = lambda v: next((r['ms'] for r in res if r['layer'] == v and r['dtype'] == dt and r['batch'] == b and r['mode'] == m), None)
+                d, f, z = g('dense'), g('fastff'), g('no_ffn')
+                part = lambda t: '-' if t is None or z is None else f"{fmt_ms((t - z) / L)} each, {100 * (t - z) / t:.0f}%"
+                out.append(f"| {b} | {m} | {fmt_ms(d)} | {fmt_ms(f) if f else 'failed'} | {_x(d, f)} | {fmt_ms(z)} | {part(d)} | {part(f)} |")
+        out += [''] + _notes([r for r in res if r['dtype'] == dt], 'batch') + ['']
+    return out
 
 def results_table(bench:dict) -> str:
-    "The results as a markdown table (time in ms, speedup vs `dense 4w` in the same run)."
-    res = bench['results']
-    g = any(r.get('ms_graph') for r in res)
-    f = lambda v, fmt: '' if v is None else format(v, fmt)
-    lines = [f"machine: {bench['machine']}  |  {bench['device']} {bench['dtype']}", '',
-             '| layer | width | depth | batch | ms (median) | speedup vs dense 4w |' +
-             (' ms, CUDA graph | speedup, graph |' if g else '') + ' rel. err vs fp64 |',
-             '|---|---|---|---|---|---|' + ('---|---|' if g else '') + '---|']
-    for r in res:
-        lines.append(f"| {r['name']} | {r['width']} | {r['depth']} | {r['batch']} | {r['ms']:.3f} | {f(r['speedup'], '.1f')}x |" +
-                     (f" {f(r.get('ms_graph'), '.3f')} | {f(r.get('speedup_graph'), '.1f')}x |" if g else '') +
-                     f" {f(r['rel_err'], '.1e')} |")
-    return '\n'.join(lines)
+    "The results of `bench_layers`, `bench_train` or `bench_encoder` as markdown: machine, what was timed, tables, failures with reasons."
+    out = [f"machine: {machine_name(bench['machine'])}", '', f"timed: {bench['headline']}", '']
+    out += {'layers': _layers_table, 'train': _train_table, 'encoder': _encoder_table}[bench['kind']](bench)
+    return '\n'.join(out).rstrip() + '\n'
 
 # %% ../nbs/13_bench.ipynb #29a166c8
-def plot_bench(bench:dict, path=None, x=None, graph=None):
-    "Time and speedup vs `dense 4w` against the swept variable (`x`: 'width', 'depth' or 'batch'; default: the one that varies)."
+def plot_bench(bench:dict, path=None):
+    "Time against batch (one panel per dtype; colour = layer, line style = eager/graph/compile), or bars for `--mode train`."
     import matplotlib
     if path is not None: matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
-    res = bench['results']
-    if graph is None: graph = any(r.get('ms_graph') for r in res)
-    tk, sk = ('ms_graph', 'speedup_graph') if graph else ('ms', 'speedup')
-    res = [r for r in res if r.get(tk) and r.get(sk)]
-    if x is None:
-        x = next((k for k in ('width', 'depth', 'batch') if len({r[k] for r in res}) > 1), 'name')
-    fig, axs = plt.subplots(1, 2, figsize=(12, 4.5))
-    if x == 'name':
-        names = [r['name'] for r in res]
-        axs[0].barh(names, [r[tk] for r in res]); axs[0].set_xscale('log'); axs[0].set_xlabel(f'{tk} (median)')
-        axs[1].barh(names, [r[sk] for r in res]); axs[1].set_xscale('log'); axs[1].set_xlabel('speedup vs dense 4w')
-        axs[1].set_yticklabels([])
-    else:
-        for i, name in enumerate(dict.fromkeys(r['name'] for r in res)):
-            rr = sorted((r for r in res if r['name'] == name), key=lambda r: r[x])
-            style = dict(marker='o', ls='-' if 'dense' not in name else '--', color=f'C{i % 10}', label=name)
-            axs[0].plot([r[x] for r in rr], [r[tk] for r in rr], **style)
-            axs[1].plot([r[x] for r in rr], [r[sk] for r in rr], **style)
-        for ax in axs: ax.set_xlabel(x); ax.set_yscale('log'); ax.grid(alpha=.3)
-        if x in ('width', 'batch'):
-            for ax in axs: ax.set_xscale('log', base=2)
-        axs[0].set_ylabel(f'{tk} (median)'); axs[1].set_ylabel('speedup vs dense 4w' + (' (CUDA graphs)' if graph else '')); axs[1].legend(fontsize=7)
-    fig.suptitle(f"{bench['device']} {bench['dtype']}: {bench['machine']}", fontsize=8)
+    res = [r for r in bench['results'] if r.get('ms')]
+    dts = list(dict.fromkeys(r['dtype'] for r in bench['results']))
+    fig, axs = plt.subplots(1, len(dts), figsize=(6.5 * len(dts), 4.5), squeeze=False)
+    styles = dict(eager='-', graph='--', compile=':')
+    for ax, dt in zip(axs[0], dts):
+        rr = [r for r in res if r['dtype'] == dt]
+        if bench['kind'] == 'train':
+            labels = [f"{r['label']}\n{r['batch']} rows" for r in rr]
+            ax.barh(labels, [r['ms'] for r in rr], color=[f"C{i}" for i in range(len(rr))])
+            ax.set_xscale('log'); ax.set_xlabel('ms per training step (median)'); ax.invert_yaxis()
+            ax.tick_params(axis='y', labelsize=7)
+        else:
+            for i, lay in enumerate(dict.fromkeys(r['layer'] for r in bench['results'])):
+                for m in dict.fromkeys(r['mode'] for r in rr):
+                    s = sorted((r for r in rr if r['layer'] == lay and r['mode'] == m), key=lambda r: r['batch'])
+                    if s: ax.plot([r['batch'] for r in s], [r['ms'] for r in s], marker='o', ms=3, ls=styles.get(m, '-'),
+                                  color=f"C{i}", label=f"{lay} {m}")
+            ax.set_xscale('log', base=2); ax.set_yscale('log'); ax.grid(alpha=.3); ax.legend(fontsize=7)
+            ax.set_xlabel('rows per call' if bench['kind'] == 'layers' else f"batch (sequences of {bench['settings']['seq']})")
+            ax.set_ylabel('ms per call (median)')
+        ax.set_title(f"{bench['kind']}, {dt}", fontsize=9)
+    m = bench['machine']
+    fig.suptitle(((m['gpu'] or {}).get('name') or m['cpu']) + f", torch {m['torch']}", fontsize=8)
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=110); plt.close(fig)
     return fig
 
+# %% ../nbs/13_bench.ipynb #b1a70017
+HEADLINE = ("eager: a plain call of the module in eval() under torch.no_grad() with default settings (usage counting as the "
+            "layer ships it), the dense layer called the same way; graph: replay of that call captured in a CUDA graph; "
+            "compile: torch.compile(module, fullgraph=True), called under torch.no_grad()")
+BASELINE = {'fastff': 'dense', 'fastff_soft': 'dense', 'fff': 'dense_fff', 'matrix': 'dense_fff', 'moe': 'dense_fff'}
+INFER_LAYERS, TRAIN_LAYERS = ('fastff', 'fff', 'matrix', 'moe'), ('fastff', 'fastff_soft', 'fff')
+
+def _dense(width, hidden, act): return torch.nn.Sequential(torch.nn.Linear(width, hidden), act, torch.nn.Linear(hidden, width))
+
+def layer_labels(width:int=768, depth:int=11, leaf_width:int=32, fff_depth:int=7) -> dict:
+    "What each layer name of `fastff bench` builds."
+    w, h, e = width, 2**fff_depth * leaf_width, 2**fff_depth
+    return {'dense': f'dense {w}-{4*w}-{w} GELU', 'fastff': f'FastFeedForward({w}, {w}, {depth})',
+            'fastff_soft': f'FastFeedForward({w}, {w}, {depth}, soft=True)', 'fff': f'FFF({w}, {leaf_width}, {w}, {fff_depth})',
+            'dense_fff': f'dense {w}-{h}-{w} ReLU', 'matrix': f'MatrixFFF({w}, {leaf_width}, {w}, {fff_depth})',
+            'moe': f'MoE({w}, {leaf_width}, {w}, {e}, top_k=1)'}
+
+def build_layer(name:str, width:int=768, depth:int=11, leaf_width:int=32, fff_depth:int=7) -> torch.nn.Module:
+    "The module `name` stands for in `layer_labels`, built through fastff's public constructors with default settings."
+    from fastff.fastfeedforward import FastFeedForward
+    from fastff.fff import FFF
+    if name == 'dense': return _dense(width, 4*width, torch.nn.GELU())
+    if name == 'dense_fff': return _dense(width, 2**fff_depth * leaf_width, torch.nn.ReLU())
+    if name == 'fastff': return FastFeedForward(width, width, depth)
+    if name == 'fastff_soft': return FastFeedForward(width, width, depth, soft=True)
+    if name == 'fff': return FFF(width, leaf_width, width, fff_depth)
+    if name == 'matrix':
+        from fastff.matrix import MatrixFFF
+        return MatrixFFF(width, leaf_width, width, fff_depth)
+    if name == 'moe':
+        from fastff.moe import MoE
+        return MoE(width, leaf_width, width, 2**fff_depth, top_k=1)
+    raise ValueError(f"unknown layer {name!r}; expected one of {', '.join(layer_labels())}")
+
+def _dt(dtype): return str(dtype).replace('torch.', '')
+
+def _time_modes(fn, module, args, device, modes, repeats, warmup, compile_mode, failed, key, prog, label):
+    "Time `fn()` in each mode; returns {mode: (seconds list or None, note)}; `failed` caches compile failures per `key`."
+    out = {}
+    for mode in modes:
+        prog(f"{label} {mode}")
+        f = note = ts = None
+        try:
+            if mode == 'eager': f = fn
+            elif mode == 'graph': f, note = graph_fn(fn, device, warmup)
+            elif key in failed: note = failed[key]
+            else:
+                f, note = (compile_fn(module, *args, mode=compile_mode, warmup=warmup) if not callable(getattr(module, 'bench_compiled', None))
+                           else module.bench_compiled(*args, mode=compile_mode, warmup=warmup))
+                if note: failed[key] = note
+            if f is not None: ts = time_fn(f, device, repeats, warmup)
+        except Exception as e: note = why(e)
+        out[mode] = (ts, note)
+        del f
+    return out
+
+def _row(ts, note, **kw):
+    return dict(kw, ms=_median(ts)*1e3 if ts else None, ms_min=min(ts)*1e3 if ts else None, note=note)
+
+def _settings(**kw): return {k: (_dt(v) if isinstance(v, torch.dtype) else [_dt(t) for t in v] if k == 'dtypes' else v) for k, v in kw.items()}
+
+def bench_layers(width:int=768, # input = output width
+                 depth:int=11, # FastFeedForward depth
+                 batches=(2048,), # rows per call
+                 device='cpu', dtypes=(torch.float32,),
+                 layers=('fastff', 'fff'), # names from `INFER_LAYERS`; their dense baselines are always timed too
+                 modes=('eager',), # 'eager', 'graph' (CUDA only), 'compile'
+                 repeats:int=10, warmup:int=2, leaf_width:int=32,
+                 fff_depth:int|None=None, # FFF/MatrixFFF/MoE depth (default depth - 4: the same neuron count)
+                 verify:bool=True, # check FastFeedForward/FFF eager outputs against float64
+                 compile_mode:str|None=None, progress:bool|None=None, seed:int=0) -> dict:
+    "Inference: every layer beside its dense baseline of the same dtype, eager/graph/compile, at every batch; one row per (layer, dtype, batch, mode)."
+    fff_depth = max(1, depth - 4) if fff_depth is None else fff_depth
+    bad = [l for l in layers if l not in INFER_LAYERS]
+    if bad: raise ValueError(f"unknown layer(s) {', '.join(map(repr, bad))}; expected some of {', '.join(INFER_LAYERS)}")
+    device = torch.device(device)
+    if 'graph' in modes and device.type != 'cuda': raise ValueError("mode 'graph' (CUDA-graph replay) needs a CUDA device")
+    names = list(dict.fromkeys([BASELINE[l] for l in layers] + list(layers)))
+    labels = layer_labels(width, depth, leaf_width, fff_depth)
+    prog, res, failed = Progress(len(dtypes) * len(batches) * len(names) * len(modes), enabled=progress), [], {}
+    mods = {(n, dt): None for dt in dtypes for n in names}
+    for dt in dtypes:                                     # build everything first: bad sizes fail before any timing
+        for n in list(layers) + [n for n in names if n not in layers]:
+            torch.manual_seed(seed); mods[n, dt] = build_layer(n, width, depth, leaf_width, fff_depth).to(device, dt).eval()
+    with torch.no_grad(), _dynamo_limits():
+        for dt in dtypes:
+            for b in batches:
+                x = torch.randn(b, width, generator=torch.Generator().manual_seed(seed + b)).to(device, dt)
+                for n in names:
+                    m = mods[n, dt]
+                    t = _time_modes(lambda: m(x), m, (x,), device, modes, repeats, warmup, compile_mode, failed, (n, dt, 'compile'),
+                                    prog, f"{n} {_dt(dt)} {b}")
+                    chk = None
+                    if verify and n in ('fastff', 'fff'):
+                        try: chk = verify_layer(m, x, m(x[:1024]))
+                        except Exception as e: chk = dict(error=why(e))
+                    for mode, (ts, note) in t.items():
+                        res.append(_row(ts, note, layer=n, label=labels[n], baseline=BASELINE.get(n), dtype=_dt(dt), batch=b,
+                                        rows=b, mode=mode, check=chk if mode == 'eager' else None))
+                x = None
+    prog.done()
+    return dict(kind='layers', headline=HEADLINE, machine=machine_info(device), device=device.type,
+                settings=_settings(width=width, depth=depth, leaf_width=leaf_width, fff_depth=fff_depth, batches=list(batches),
+                                   dtypes=dtypes, layers=list(layers), modes=list(modes), repeats=repeats, warmup=warmup,
+                                   compile_mode=compile_mode or 'default'), results=res)
+
+# %% ../nbs/13_bench.ipynb #b1a70020
+TRAIN_HEADLINE = ("train: one step = forward in train() mode with default settings, loss = mean(y.float()**2), loss.backward() "
+                  "(gradients for the input and every parameter; gradients set to None before each step, as zero_grad() does); "
+                  "peak extra = CUDA max_memory_allocated during the step minus what was allocated before it "
+                  "(activations kept for backward, workspaces and the new gradients)")
+
+def bench_train(width:int=768, depth:int=11, batches=(2048,), device='cpu', dtypes=(torch.float32,),
+                layers=TRAIN_LAYERS, # names from `TRAIN_LAYERS`; the dense layer is always timed too
+                repeats:int=10, warmup:int=2, leaf_width:int=32, fff_depth:int|None=None, progress:bool|None=None, seed:int=0) -> dict:
+    "Training step (forward + `loss.backward()`) of each layer beside the dense layer, with time and peak extra memory."
+    fff_depth = max(1, depth - 4) if fff_depth is None else fff_depth
+    bad = [l for l in layers if l not in TRAIN_LAYERS]
+    if bad: raise ValueError(f"unknown layer(s) {', '.join(map(repr, bad))} for --mode train; expected some of {', '.join(TRAIN_LAYERS)}")
+    device = torch.device(device); cuda = device.type == 'cuda'
+    names, labels = ['dense'] + [l for l in layers if l != 'dense'], layer_labels(width, depth, leaf_width, fff_depth)
+    mods = {}
+    for dt in dtypes:
+        for n in names[1:] + names[:1]: torch.manual_seed(seed); mods[n, dt] = build_layer(n, width, depth, leaf_width, fff_depth).to(device, dt).train()
+    prog, res = Progress(len(dtypes) * len(batches) * len(names), enabled=progress), []
+    for dt in dtypes:
+        for b in batches:
+            x = torch.randn(b, width, generator=torch.Generator().manual_seed(seed + b)).to(device, dt).requires_grad_()
+            for n in names:
+                prog(f"train {n} {_dt(dt)} {b}")
+                m = mods[n, dt]; ps = [p for p in m.parameters() if p.requires_grad]
+                def step():
+                    for p in ps: p.grad = None
+                    x.grad = None
+                    m(x).float().square().mean().backward()
+                ts = peak = note = None
+                try:
+                    ts = time_fn(step, device, repeats, warmup)
+                    if cuda:
+                        for p in ps: p.grad = None
+                        x.grad = None
+                        torch.cuda.synchronize(device); torch.cuda.reset_peak_memory_stats(device)
+                        base = torch.cuda.memory_allocated(device); step(); torch.cuda.synchronize(device)
+                        peak = (torch.cuda.max_memory_allocated(device) - base) / 2**20
+                except Exception as e: note = why(e)
+                res.append(_row(ts, note, layer=n, label=labels[n], baseline='dense', dtype=_dt(dt), batch=b, rows=b, mode='train',
+                                peak_mib=peak, grads_mib=sum(p.numel() * p.element_size() for p in ps) / 2**20))
+                for p in ps: p.grad = None
+            x = None
+    prog.done()
+    return dict(kind='train', headline=TRAIN_HEADLINE, machine=machine_info(device), device=device.type,
+                settings=_settings(width=width, depth=depth, leaf_width=leaf_width, fff_depth=fff_depth, batches=list(batches),
+                                   dtypes=dtypes, layers=list(layers), modes=['train'], repeats=repeats, warmup=warmup), results=res)
+
+# %% ../nbs/13_bench.ipynb #b1a70024
+class EncoderBlock(torch.nn.Module):
+    "Post-LayerNorm transformer encoder block (BERT's layout): fused QKV, `scaled_dot_product_attention`, and a swappable `ffn`."
+    def __init__(self, hidden:int=768, heads:int=12, inner:int|None=None):
+        super().__init__()
+        if hidden % heads: raise ValueError(f"`hidden` ({hidden}) must be a multiple of `heads` ({heads})")
+        self.heads = heads
+        self.qkv, self.proj = torch.nn.Linear(hidden, 3*hidden), torch.nn.Linear(hidden, hidden)
+        self.ln1, self.ln2 = torch.nn.LayerNorm(hidden), torch.nn.LayerNorm(hidden)
+        self.ffn = _dense(hidden, inner or 4*hidden, torch.nn.GELU())
+    def forward(self, x):
+        B, S, H = x.shape
+        q, k, v = self.qkv(x).view(B, S, 3, self.heads, H // self.heads).permute(2, 0, 3, 1, 4)
+        a = torch.nn.functional.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(B, S, H)
+        x = self.ln1(x + self.proj(a))
+        return self.ln2(x + self.ffn(x))
+
+class Encoder(torch.nn.Module):
+    "`n_layers` `EncoderBlock`s (BERT-base: hidden 768, 12 heads, 12 layers); `bench_compiled` compiles each block (regional compilation)."
+    def __init__(self, hidden:int=768, n_layers:int=12, heads:int=12):
+        super().__init__()
+        self.blocks = torch.nn.ModuleList(EncoderBlock(hidden, heads) for _ in range(n_layers))
+    def forward(self, x):
+        for b in self.blocks: x = b(x)
+        return x
+    def bench_compiled(self, x, mode=None, warmup:int=2):
+        "`(f, None)` where `f()` runs `x` through each block compiled with `torch.compile(block, fullgraph=True)`, or `(None, reason)`."
+        try:
+            cbs = [torch.compile(b, fullgraph=True, mode=mode) for b in self.blocks]
+            def f():
+                h = x
+                for cb in cbs: h = cb(h)
+                return h
+            for _ in range(max(warmup, 1)): f()
+            return f, None
+        except Exception as e: return None, why(e)
+
+ENCODER_VARIANTS = ('dense', 'fastff', 'no_ffn')
+ENCODER_HEADLINE = ("eager: the encoder in eval() called under torch.no_grad(), every layer with default settings (usage counting "
+                    "as the layer ships it); graph: replay of that call captured in a CUDA graph; compile: each block compiled "
+                    "with torch.compile(block, fullgraph=True) (regional compilation); no_ffn: every FFN "
+                    "replaced by identity, the floor that attention, projections and LayerNorms cost")
+
+def encoder_variant(enc:Encoder, variant:str, depth:int=11) -> Encoder:
+    "`enc` with every FFN kept ('dense'), replaced by `FastFeedForward(hidden, hidden, depth)` ('fastff') or by identity ('no_ffn': the non-FFN floor)."
+    from fastff.fastfeedforward import FastFeedForward
+    if variant not in ENCODER_VARIANTS: raise ValueError(f"unknown encoder variant {variant!r}; expected one of {', '.join(ENCODER_VARIANTS)}")
+    for b in enc.blocks:
+        h = b.ln1.normalized_shape[0]
+        if variant == 'fastff': b.ffn = FastFeedForward(h, h, depth)
+        elif variant == 'no_ffn': b.ffn = torch.nn.Identity()
+    return enc
+
+def bench_encoder(hidden:int=768, n_layers:int=12, heads:int=12, seq:int=128,
+                  batches=(1, 32, 128), # sequences per call
+                  depth:int=11, # depth of the FastFeedForward replacing each FFN
+                  device='cpu', dtypes=(torch.float32,), modes=('eager',), variants=ENCODER_VARIANTS,
+                  repeats:int=10, warmup:int=2, compile_mode:str|None=None, progress:bool|None=None, seed:int=0) -> dict:
+    "End-to-end forward of the encoder with dense FFNs, `FastFeedForward` FFNs and no FFNs (the floor), eager/graph/compile, per dtype and batch."
+    device = torch.device(device)
+    if 'graph' in modes and device.type != 'cuda': raise ValueError("mode 'graph' (CUDA-graph replay) needs a CUDA device")
+    bad = [v for v in variants if v not in ENCODER_VARIANTS]
+    if bad: raise ValueError(f"unknown encoder variant(s) {', '.join(map(repr, bad))}; expected some of {', '.join(ENCODER_VARIANTS)}")
+    labels = dict(dense=f'dense FFN {hidden}-{4*hidden}-{hidden} GELU', fastff=f'FastFeedForward({hidden}, {hidden}, {depth})',
+                  no_ffn='FFN replaced by identity')
+    mods = {}
+    for dt in dtypes:
+        for v in variants:
+            torch.manual_seed(seed); mods[v, dt] = encoder_variant(Encoder(hidden, n_layers, heads), v, depth).to(device, dt).eval()
+    prog, res, failed = Progress(len(dtypes) * len(batches) * len(variants) * len(modes), enabled=progress), [], {}
+    with torch.no_grad(), _dynamo_limits():
+        for dt in dtypes:
+            for b in batches:
+                x = torch.randn(b, seq, hidden, generator=torch.Generator().manual_seed(seed + b)).to(device, dt)
+                for v in variants:
+                    m = mods[v, dt]
+                    t = _time_modes(lambda: m(x), m, (x,), device, modes, repeats, warmup, compile_mode, failed, (v, dt, 'compile'),
+                                    prog, f"encoder {v} {_dt(dt)} {b}")
+                    for mode, (ts, note) in t.items():
+                        res.append(_row(ts, note, layer=v, label=labels[v], baseline='dense' if v != 'dense' else None,
+                                        dtype=_dt(dt), batch=b, rows=b*seq, mode=mode))
+                x = None
+    prog.done()
+    return dict(kind='encoder', headline=ENCODER_HEADLINE, machine=machine_info(device), device=device.type,
+                settings=_settings(hidden=hidden, n_layers=n_layers, heads=heads, seq=seq, depth=depth, batches=list(batches),
+                                   dtypes=dtypes, variants=list(variants), modes=list(modes), repeats=repeats, warmup=warmup,
+                                   compile_mode=compile_mode or 'default', ffn_swap='encoder_variant'), results=res)
+
 # %% ../nbs/13_bench.ipynb #a832d184
 _DTYPES = {'float32': torch.float32, 'fp32': torch.float32, 'bfloat16': torch.bfloat16, 'bf16': torch.bfloat16,
-           'float16': torch.float16, 'fp16': torch.float16, 'float64': torch.float64}
+           'float16': torch.float16, 'fp16': torch.float16, 'float64': torch.float64, 'fp64': torch.float64}
+_MODES = ('eager', 'graph', 'compile')
 
-def _ints(s):
-    try: v = [int(t) for t in str(s).split(',') if t]
-    except ValueError: raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {s!r}")
-    if not v or min(v) < 1: raise argparse.ArgumentTypeError(f"expected positive integers, got {s!r}")
-    return v
+class _Parser(argparse.ArgumentParser):
+    "argparse that reports a bad argument in one line (no usage dump) and exits with status 2."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message}\n")
+
+def _int_list(lo:int):
+    def f(s):
+        try: v = [int(t) for t in str(s).split(',') if t.strip()]
+        except ValueError: raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {s!r}") from None
+        if not v or min(v) < lo: raise argparse.ArgumentTypeError(f"expected integers >= {lo}, got {s!r}")
+        return v
+    return f
+
+def _int(lo:int, hi:int|None=None):
+    def f(s):
+        try: v = int(s)
+        except ValueError: raise argparse.ArgumentTypeError(f"expected an integer, got {s!r}") from None
+        if v < lo or (hi is not None and v > hi):
+            raise argparse.ArgumentTypeError(f"expected an integer {'>= ' + str(lo) if hi is None else f'in {lo}..{hi}'}, got {v}")
+        return v
+    return f
+
+def _names(choices, what):
+    def f(s):
+        v = [t.strip() for t in str(s).split(',') if t.strip()]
+        bad = [t for t in v if t not in choices]
+        if bad or not v: raise argparse.ArgumentTypeError(f"unknown {what} {', '.join(map(repr, bad or [s]))}; expected some of {', '.join(choices)}")
+        return list(dict.fromkeys(v))
+    return f
+
+def bench_parser() -> argparse.ArgumentParser:
+    "The argument parser of `fastff bench` (every option documented)."
+    p = _Parser(prog='fastff bench', description="Time fastff layers the way users call them (eval(), default settings, under "
+                "torch.no_grad()) side by side with the dense layer of the same dtype, in one run: eager calls (the headline), "
+                "CUDA-graph replay and torch.compile(fullgraph=True); or training steps (--mode train); or a BERT-shaped "
+                "encoder with dense vs FastFeedForward FFNs (--model encoder).")
+    a = p.add_argument
+    a('--mode', choices=['infer', 'train'], default='infer', help="infer: eval-mode forward calls (default); train: forward + loss.backward() in train mode")
+    a('--model', choices=['layers', 'encoder'], default='layers', help="layers: single layers (default); encoder: a transformer encoder with dense vs FastFeedForward FFNs")
+    a('--device', default='cpu', help="'cpu' (default) or 'cuda' / 'cuda:N'")
+    a('--dtype', type=_names(list(_DTYPES), 'dtype'), default=['float32'], help="comma-separated dtypes: float32/fp32, bfloat16/bf16, float16/fp16, float64 (default float32)")
+    a('--batch', type=_int_list(1), default=None, help="comma-separated rows per call (encoder: sequences per call); default cuda 1,128,4096,16384,65536 "
+      "(train 16384; encoder 1,32,128), cpu 1,128,2048 (train 2048; encoder 1,8)")
+    a('--width', '--hidden', type=_int(1), default=768, help='input = output width of the layers / hidden size of the encoder (default 768)')
+    a('--depth', type=_int(0, 30), default=11, help='FastFeedForward depth, also in the encoder (default 11: 12 of 4095 neurons per row)')
+    a('--leaf-width', type=_int(1), default=32, help='leaf width of FFF, MatrixFFF and MoE (default 32)')
+    a('--fff-depth', type=_int(0, 30), default=None, help='depth of FFF, MatrixFFF and MoE (default depth - 4: about the same neurons as FastFeedForward)')
+    a('--layers', default=None, help="comma-separated layers beside the dense baseline; infer: fastff, fff, matrix, moe (default fastff,fff); "
+      "train: fastff, fastff_soft, fff (default all three); encoder: dense, fastff, no_ffn (default all three)")
+    a('--modes', type=_names(_MODES, 'mode'), default=None, help="comma-separated: eager, graph (CUDA-graph replay), compile "
+      "(torch.compile fullgraph); default eager,graph,compile on cuda, eager on cpu; --mode train times eager steps")
+    a('--compile-mode', choices=['default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-cudagraphs'], default='default',
+      help='torch.compile mode for --modes compile (default: default)')
+    a('--num-layers', type=_int(1), default=12, help='encoder: number of blocks (default 12)')
+    a('--heads', type=_int(1), default=12, help='encoder: attention heads (default 12; must divide --hidden)')
+    a('--seq', type=_int(1), default=128, help='encoder: sequence length (default 128)')
+    a('--repeats', type=_int(3), default=10, help='timed calls per measurement, median reported (default 10, at least 3)')
+    a('--warmup', type=_int(0), default=2, help='untimed calls before timing (default 2)')
+    a('--no-verify', action='store_true', help='skip the float64 check of FastFeedForward/FFF outputs')
+    a('--json', default=None, help='write the results (with the machine and this command) to this JSON file')
+    a('--plot', default=None, help='write a PNG plot of the results to this file')
+    a('--debug', action='store_true', help='show the full traceback of an error')
+    return p
+
+def _check_writable(path:str, opt:str):
+    "Raise ValueError unless `path` can be written (checked by opening it for appending; a new empty file is removed again)."
+    if os.path.isdir(path): raise ValueError(f"{opt} {path} is a folder, expected a file path")
+    existed = os.path.exists(path)
+    try: open(path, 'a').close()
+    except OSError as e: raise ValueError(f"{opt} {path} is not writable: {e.strerror or e}") from None
+    if not existed: os.remove(path)
+
+def _defaults(a, cuda):
+    if a.batch is None:
+        a.batch = ({'infer': [1, 128, 4096, 16384, 65536], 'train': [16384]} if cuda else {'infer': [1, 128, 2048], 'train': [2048]})[a.mode]
+        if a.model == 'encoder': a.batch = [1, 32, 128] if cuda else [1, 8]
+    if a.modes is None: a.modes = list(_MODES) if cuda and a.mode == 'infer' else ['eager']
 
 def bench_cli(argv=None) -> int:
-    "`fastff bench`: time dense, FFF, FastFeedForward (every implementation), MatrixFFF and MoE side by side."
-    p = argparse.ArgumentParser(prog='fastff bench', description=bench_cli.__doc__)
-    p.add_argument('--device', default='cpu', help="'cpu' (default) or 'cuda'")
-    p.add_argument('--dtype', default='float32', choices=sorted(_DTYPES), help='input and weight dtype')
-    p.add_argument('--depth', type=_ints, default=[11], help='tree depth(s), comma-separated (default 11)')
-    p.add_argument('--width', type=_ints, default=[768], help='input = output width(s) (default 768)')
-    p.add_argument('--batch', type=_ints, default=None, help='rows per call (default 2048 on cpu, 16384 on cuda)')
-    p.add_argument('--repeats', type=int, default=10, help='timed calls per layer (median reported; >= 10)')
-    p.add_argument('--leaf-width', type=int, default=32, help='leaf width of FFF, MatrixFFF and MoE (default 32)')
-    p.add_argument('--layers', default=None, help='comma-separated substrings: time only the matching layers')
-    p.add_argument('--json', default=None, help='write the results to this JSON file')
-    p.add_argument('--plot', default='fastff-bench.png', help="PNG plot path ('' for none; default fastff-bench.png)")
-    p.add_argument('--no-verify', action='store_true', help='skip the float64 check of the fast kernels')
-    try:                                                    # usage errors return argparse's exit code
-        a = p.parse_args(argv)
-        dev = torch.device(a.device)
-        if dev.type == 'cuda' and not torch.cuda.is_available(): p.error('--device cuda: no CUDA device is available')
-        if a.repeats < 10: p.error(f'--repeats must be >= 10, got {a.repeats}')
-    except SystemExit as e: return int(e.code or 0)
-    except RuntimeError as e: print(f'fastff bench: error: {e}', file=sys.stderr); return 2
-    batch = a.batch or ([16384] if dev.type == 'cuda' else [2048])
-    res = run_bench(a.width, a.depth, batch, dev, _DTYPES[a.dtype], a.repeats, leaf_width=a.leaf_width,
-                    layers=a.layers.split(',') if a.layers else None, verify=not a.no_verify)
-    print(results_table(res))
-    if a.json:
-        with open(a.json, 'w') as f: json.dump(res, f, indent=1)
-        print(f'wrote {a.json}')
-    if a.plot:
-        plot_bench(res, a.plot); print(f'wrote {a.plot}')
-    return 0
+    "`fastff bench`: returns the exit status (0 ok, 1 error while benchmarking, 2 bad arguments); errors are one line unless --debug."
+    import shlex
+    argv = sys.argv[1:] if argv is None else list(argv)
+    p = bench_parser()
+    try: a = p.parse_args(argv)
+    except SystemExit as e: return e.code if isinstance(e.code, int) else 2
+    err = lambda msg: (print(f"fastff bench: error: {msg}", file=sys.stderr), 2)[1]
+    try: dev = torch.device(a.device)
+    except RuntimeError as e: return err(f"--device {a.device!r}: {why(e)}")
+    cuda = dev.type == 'cuda'
+    if cuda and not torch.cuda.is_available(): return err('--device cuda: no CUDA device is available')
+    _defaults(a, cuda)
+    dtypes = list(dict.fromkeys(_DTYPES[d] for d in a.dtype))
+    if 'graph' in a.modes and not cuda: return err("--modes graph: CUDA-graph replay needs --device cuda")
+    if a.mode == 'train' and a.modes != ['eager']: return err("--mode train times eager training steps only: leave --modes out")
+    if a.mode == 'train' and a.model == 'encoder': return err("--mode train is for --model layers")
+    choices = ENCODER_VARIANTS if a.model == 'encoder' else TRAIN_LAYERS if a.mode == 'train' else INFER_LAYERS
+    try: layers = _names(choices, 'layer')(a.layers) if a.layers is not None else None
+    except argparse.ArgumentTypeError as e: return err(f"--layers: {e}")
+    if a.model == 'encoder' and a.width % a.heads: return err(f"--hidden {a.width} is not a multiple of --heads {a.heads}")
+    try:
+        for path, opt in ((a.json, '--json'), (a.plot, '--plot')):
+            if path: _check_writable(path, opt)
+    except ValueError as e: return err(str(e))
+    cm = None if a.compile_mode == 'default' else a.compile_mode
+    kw = dict(device=dev, dtypes=dtypes, repeats=a.repeats, warmup=a.warmup)
+    try:
+        if a.model == 'encoder':
+            r = bench_encoder(a.width, a.num_layers, a.heads, a.seq, a.batch, a.depth, modes=a.modes, variants=layers or ENCODER_VARIANTS,
+                              compile_mode=cm, **kw)
+        elif a.mode == 'train':
+            r = bench_train(a.width, a.depth, a.batch, layers=layers or TRAIN_LAYERS, leaf_width=a.leaf_width, fff_depth=a.fff_depth, **kw)
+        else:
+            r = bench_layers(a.width, a.depth, a.batch, layers=layers or ('fastff', 'fff'), modes=a.modes, leaf_width=a.leaf_width,
+                             fff_depth=a.fff_depth, verify=not a.no_verify, compile_mode=cm, **kw)
+        r['command'] = 'fastff bench ' + shlex.join(argv)
+        print(results_table(r))
+        if a.json:
+            tmp = a.json + '.tmp'
+            with open(tmp, 'w') as f: json.dump(r, f, indent=1)
+            os.replace(tmp, a.json); print(f"wrote {a.json}")
+        if a.plot: plot_bench(r, a.plot); print(f"wrote {a.plot}")
+        return 0
+    except KeyboardInterrupt:
+        print('fastff bench: interrupted', file=sys.stderr); return 130
+    except Exception as e:
+        if a.debug: raise
+        print(f"fastff bench: error: {why(e)}", file=sys.stderr); return 1
