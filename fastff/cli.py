@@ -6,13 +6,13 @@ Docs: https://fastff.github.io/fastff/cli.html.md"""
 
 # %% ../nbs/24_cli.ipynb #x
 from __future__ import annotations
-import argparse, builtins, json, os, platform, sys, time
+import argparse, builtins, json, math, os, platform, sys, tempfile, time, traceback
 from pathlib import Path
 import torch, torch.nn as nn
-from .training import MODELS, train_run
+from .training import DATASETS, MODELS, train_run
 
 # %% auto #0
-__all__ = ['USAGE', 'train_parser', 'main']
+__all__ = ['USAGE', 'train_parser', 'check_writable', 'main']
 
 # %% ../nbs/24_cli.ipynb #0a943913
 class _Parser(argparse.ArgumentParser):
@@ -32,46 +32,83 @@ def _nonneg_int(s):
     if v < 0: raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {v}")
     return v
 
-def _pos_float(s):
+def _float(s, ok, what):
     try: v = float(s)
     except ValueError: raise argparse.ArgumentTypeError(f"expected a number, got {s!r}") from None
-    if not v > 0: raise argparse.ArgumentTypeError(f"expected a number > 0, got {s}")
+    if not (math.isfinite(v) and ok(v)): raise argparse.ArgumentTypeError(f"expected a finite number {what}, got {s}")
     return v
 
-def _nonneg_float(s):
-    try: v = float(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"expected a number, got {s!r}") from None
-    if not v >= 0: raise argparse.ArgumentTypeError(f"expected a number >= 0, got {s}")
-    return v
+def _pos_float(s): return _float(s, lambda v: v > 0, '> 0')
+def _nonneg_float(s): return _float(s, lambda v: v >= 0, '>= 0')
 
 def train_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='fastff train', description="Train a model on MNIST or CIFAR-10 with fastai (CPU or GPU) and "
                 "write the leaf-usage histogram and a JSON record of the run.")
-    p.add_argument('--data', choices=['mnist', 'cifar10'], default='mnist')
-    p.add_argument('--model', choices=list(MODELS), default='fff')
+    p.add_argument('--data', choices=list(DATASETS), default='mnist',
+                   help="dataset (default mnist); 'mnist-sample' and 'cifar10-sample' are the small real samples shipped "
+                        "in the package (no files or network needed)")
+    p.add_argument('--model', choices=list(MODELS), default='fff',
+                   help='ff (dense), fff, fastff (FastFeedForward), moe or matrix (MatrixFFF); default fff')
     p.add_argument('--depth', type=_nonneg_int, default=4, help='tree depth (FFF, FastFeedForward, MatrixFFF; MoE: 2**depth experts)')
     p.add_argument('--leaf-width', type=_pos_int, default=8, help='neurons per leaf / expert')
     p.add_argument('--width', type=_pos_int, default=None, help='hidden width of ff (default: 2**depth * leaf-width)')
     p.add_argument('--experts', type=_pos_int, default=None, help='MoE experts (default 2**depth)')
-    p.add_argument('--top-k', type=_pos_int, default=1)
+    p.add_argument('--top-k', type=_pos_int, default=1, help='MoE and MatrixFFF: experts / leaves used per input (default 1)')
     p.add_argument('--trees', type=_pos_int, default=1, help='FastFeedForward trees')
     p.add_argument('--soft', action='store_true', help='FastFeedForward: soft (mixture) training')
-    p.add_argument('--activation', default=None)
+    p.add_argument('--activation', default=None, help='activation by name (relu, gelu, silu, tanh, sigmoid, identity); '
+                   'default gelu for fastff, relu otherwise')
     p.add_argument('--cnn', action='store_true', help='use the model as the head of a small CNN')
-    p.add_argument('--epochs', type=_pos_int, default=1)
-    p.add_argument('--bs', type=_pos_int, default=128)
-    p.add_argument('--lr', type=_pos_float, default=1e-2)
+    p.add_argument('--epochs', type=_pos_int, default=1, help='training epochs (one cycle; default 1)')
+    p.add_argument('--bs', type=_pos_int, default=128, help='batch size (default 128)')
+    p.add_argument('--lr', type=_pos_float, default=1e-2, help='peak learning rate of the one-cycle schedule (default 0.01)')
     p.add_argument('--hardening', type=_nonneg_float, default=0.0, help='weight of the hardening loss')
     p.add_argument('--balance', type=_nonneg_float, default=0.0, help='weight of the load-balancing loss')
     p.add_argument('--n-train', type=_pos_int, default=None, help='train on a random subset of this size')
-    p.add_argument('--n-valid', type=_pos_int, default=None)
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--n-valid', type=_pos_int, default=None, help='validate on a random subset of this size')
+    p.add_argument('--seed', type=int, default=0, help='random seed of the model, the batches and the subsets (default 0)')
     p.add_argument('--threads', type=_pos_int, default=None, help='torch CPU threads')
     p.add_argument('--path', default=None, help='local data folder (holding mnist/, cifar10/); default $FASTFF_DATA, else download')
     p.add_argument('--out', default='fastff-run', help='output folder for run.json and leaf_usage.png')
-    p.add_argument('--no-bar', action='store_true', help='no progress bar')
+    p.add_argument('--no-bar', action='store_true', help='no progress bar (also off when the output is not a terminal)')
     p.add_argument('--debug', action='store_true', help='show tracebacks')
     return p
+
+# %% ../nbs/24_cli.ipynb #b1a2c3d4
+def check_writable(path, # file or folder the command will write
+                   what:str, # the option, for the message (e.g. '--out')
+                   folder:bool=False, # `path` is a folder (created if missing) rather than a file
+                  ):
+    "Raise a one-line `PermissionError` naming `what` unless `path` can be written; leaves nothing behind."
+    p = Path(path).expanduser()
+    if p.exists() and folder != p.is_dir():
+        raise PermissionError(f"{what} {path}: expected {'a folder' if folder else 'a file'}, found "
+                              f"{'a folder' if p.is_dir() else 'a file'} there")
+    d = p if folder else p.parent
+    while not d.exists() and d != d.parent: d = d.parent  # the first existing folder: where the writes will start
+    try:
+        if not d.is_dir(): raise NotADirectoryError(f"{d} is not a folder")
+        with tempfile.TemporaryFile(dir=d): pass
+        if not folder and p.exists():
+            with open(p, 'ab'): pass  # an existing file must be writable itself
+    except OSError as e:
+        raise PermissionError(f"{what} {path} is not writable ({type(e).__name__}: {e.strerror or e})") from None
+
+def _data_error(e: BaseException) -> bool:
+    "Did `e` come from loading data (fastff.data or a download)?"
+    for f in traceback.extract_tb(e.__traceback__):
+        if Path(f.filename).name == 'data.py' and Path(f.filename).parent.name == 'fastff': return True
+    return isinstance(e, ConnectionError)
+
+def _report(cmd: str, e: BaseException):
+    "Print `e` (its whole message and causes, on one line) and a hint about the data folder when data failed."
+    parts, seen = [], set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        msg = ' '.join(l.strip() for l in str(e).splitlines() if l.strip())
+        parts.append(f"{type(e).__name__}: {msg}" if msg else type(e).__name__)
+        e = e.__cause__ or (None if e.__suppress_context__ else e.__context__)
+    print(f"{cmd}: error: " + ' <- caused by '.join(parts), file=sys.stderr)
 
 # %% ../nbs/24_cli.ipynb #3b206a70
 def _train_main(argv) -> int:
@@ -79,13 +116,21 @@ def _train_main(argv) -> int:
     try:
         if a.threads: torch.set_num_threads(a.threads)
         out = Path(a.out)
+        if a.path is not None and a.data.endswith('-sample'):
+            raise ValueError(f"--path: --data {a.data} is shipped in the package and reads no data folder")
         if a.path is not None and not Path(a.path).exists():
             raise FileNotFoundError(f"--path {a.path} does not exist: point it at the folder holding mnist/ and cifar10/")
+        check_writable(out, '--out', folder=True)  # before training, not after
+        bar = not a.no_bar and sys.stdout.isatty()  # no progress-bar characters in piped output
         rec, learn, usage = train_run(a.data, a.model, a.depth, a.leaf_width, a.width, a.experts, a.top_k, a.trees,
                                       a.activation, a.soft, cnn=a.cnn, epochs=a.epochs, bs=a.bs, lr=a.lr,
                                       hardening=a.hardening, balance=a.balance, n_train=a.n_train, n_valid=a.n_valid,
-                                      seed=a.seed, path=a.path, bar=not a.no_bar)
+                                      seed=a.seed, path=a.path, bar=bar)
         out.mkdir(parents=True, exist_ok=True)
+        if not bar:
+            for h in rec['history']:
+                print(f"epoch {h['epoch']}: train loss {h['train_loss']:.4f}, valid loss {h['valid_loss']:.4f}, "
+                      f"valid accuracy {h['valid_accuracy']:.4f}")
         print(f"valid accuracy {rec['valid_accuracy']:.4f}  ({a.model} on {a.data}, {a.epochs} epoch(s), "
               f"{rec['fit_seconds']:.0f}s, {rec['inference_neurons']} inference neurons per input)")
         if usage.routed:
@@ -110,15 +155,28 @@ def _train_main(argv) -> int:
         print('fastff train: interrupted', file=sys.stderr); return 130
     except Exception as e:
         if a.debug: raise
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else ''
-        print(f"fastff train: error: {type(e).__name__}: {msg}", file=sys.stderr)
+        _report('fastff train', e)
+        if _data_error(e) and not a.data.endswith('-sample'):
+            print(f"fastff train: hint: point --path or the FASTFF_DATA environment variable at a folder holding "
+                  f"mnist/ and cifar10/ (the layout of tools/make_samples.py's input), or try --data {a.data}-sample "
+                  "(a small sample shipped in the package)", file=sys.stderr)
         return 1
 
 # %% ../nbs/24_cli.ipynb #d4eea08f
 USAGE = """usage: fastff {train,bench} ...
   fastff train --data mnist --model fff --depth 4 --leaf-width 8 --epochs 1 --out runs/fff
+  fastff train --data mnist-sample --epochs 1      (the sample shipped in the package: no data folder needed)
   fastff bench ...        (kernel benchmarks, see `fastff bench --help`)
-  fastff train --help     (all training options)"""
+  fastff train --help     (all training options)
+Set FASTFF_DEBUG=1 to see tracebacks."""
+
+def _bench_outputs(argv) -> list:
+    "The files `fastff bench` was asked to write (`--json`, `--plot`), to check before it runs."
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument('--json'); p.add_argument('--plot')
+    try: a, _ = p.parse_known_args(argv)
+    except SystemExit: return []
+    return [(v, o) for v, o in ((a.json, '--json'), (a.plot, '--plot')) if v]
 
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `fastff` console script: `fastff train ...` or `fastff bench ...`; returns the exit status."
@@ -128,15 +186,20 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ('-h', '--help'):
         print(USAGE); return 0 if argv else 2
     cmd, rest = argv[0], argv[1:]
+    debug = bool(os.environ.get('FASTFF_DEBUG'))
     if cmd == 'train':
-        try: return _train_main(rest)
+        try: return _train_main(rest + (['--debug'] if debug and '--debug' not in rest else []))
         except SystemExit as e: return e.code if isinstance(e.code, int) else 2
     if cmd == 'bench':
-        try: from fastff.bench import bench_cli
-        except ImportError as e:
-            print(f"fastff bench: error: the benchmark module is not available ({e})", file=sys.stderr); return 1
-        try: return int(bench_cli(rest) or 0)
+        try:
+            for v, o in _bench_outputs(rest): check_writable(v, o)  # before benchmarking, not after
+            from fastff.bench import bench_cli
+            return int(bench_cli(rest) or 0)
         except SystemExit as e: return e.code if isinstance(e.code, int) else 2
+        except KeyboardInterrupt: print('fastff bench: interrupted', file=sys.stderr); return 130
+        except Exception as e:  # bench's own errors: one line, like train's
+            if debug: raise
+            _report('fastff bench', e); return 1
     print(f"fastff: error: unknown command {cmd!r}; expected 'train' or 'bench'", file=sys.stderr)
     return 2
 

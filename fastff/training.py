@@ -6,13 +6,13 @@ Docs: https://fastff.github.io/fastff/training.html.md"""
 
 # %% ../nbs/23_training.ipynb #428768a4
 from __future__ import annotations
-import json, os, platform, time
+import json, math, os, platform, time
 from pathlib import Path
 import torch, torch.nn as nn
 
 # %% auto #0
-__all__ = ['MODELS', 'cnn_body', 'make_model', 'inference_neurons', 'training_neurons', 'train_run', 'soft_accuracy', 'run_grid',
-           'summarize']
+__all__ = ['MODELS', 'DATASETS', 'cnn_body', 'make_model', 'inference_neurons', 'training_neurons', 'train_run', 'soft_accuracy',
+           'run_grid', 'summarize']
 
 # %% ../nbs/23_training.ipynb #506a28c2
 MODELS = ('ff', 'fff', 'fastff', 'moe', 'matrix')
@@ -98,6 +98,8 @@ def training_neurons(model: nn.Module) -> int:
     return total
 
 # %% ../nbs/23_training.ipynb #a9e8cf80
+DATASETS = ('mnist', 'cifar10', 'mnist-sample', 'cifar10-sample')  # '-sample': the small samples shipped in the package
+
 def train_run(data='mnist', model='fff', depth=4, leaf_width=8, width=None, n_experts=None, top_k=1, n_trees=1,
               activation=None, soft=False, gate_activation='logsigmoid', cnn=False, cnn_width=32, epochs=1, bs=128, lr=1e-2,
               wd=None, hardening=0.0, balance=0.0, n_train=None, n_valid=None, seed=0, path=None, bar=True, cbs=(),
@@ -109,16 +111,20 @@ def train_run(data='mnist', model='fff', depth=4, leaf_width=8, width=None, n_ex
     import fastai.callback.schedule, fastai.callback.progress  # noqa: F401  (fit_one_cycle, no_bar)
     from fastff.data import mnist, cifar10
     from fastff.callbacks import LeafUsage, Hardening, LoadBalance
-    if data not in ('mnist', 'cifar10'): raise ValueError(f"data: expected 'mnist' or 'cifar10', got {data!r}")
+    if data not in DATASETS: raise ValueError(f"data: expected one of {', '.join(DATASETS)}, got {data!r}")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1: raise ValueError(f"epochs: expected an int >= 1, got {epochs!r}")
-    if not (isinstance(lr, (int, float)) and lr > 0): raise ValueError(f"lr: expected a number > 0, got {lr!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr: expected a finite number > 0, got {lr!r}")
     t0 = time.time()
     set_seed(seed)
-    dls = (mnist if data == 'mnist' else cifar10)(path, bs=bs, flatten=not cnn, n_train=n_train, n_valid=n_valid, seed=seed)
+    name, sample = data.removesuffix('-sample'), data.endswith('-sample')
+    if sample and path is not None: raise ValueError(f"path: the {data} data is shipped in the package; got path={path!r}")
+    dls = (mnist if name == 'mnist' else cifar10)(path, bs=bs, flatten=not cnn, n_train=n_train, n_valid=n_valid, seed=seed,
+                                                  sample=sample)
     t_data = time.time() - t0
-    in_features = 784 if data == 'mnist' else 3072
+    in_features = 784 if name == 'mnist' else 3072
     net = make_model(model, in_features, 10, depth, leaf_width, width, n_experts, top_k, n_trees, activation, soft,
-                     gate_activation, cnn=cnn, in_channels=1 if data == 'mnist' else 3, cnn_width=cnn_width)
+                     gate_activation, cnn=cnn, in_channels=1 if name == 'mnist' else 3, cnn_width=cnn_width)
     usage = LeafUsage()
     cb = [usage, *cbs]
     if hardening: cb.append(Hardening(hardening))
