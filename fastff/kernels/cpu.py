@@ -10,11 +10,11 @@ import os, ctypes, hashlib, platform, shutil, stat, subprocess, tempfile, thread
 from importlib.resources import files
 from pathlib import Path
 import torch
-from ..tree import get_activation
+from . import ops
 
 # %% auto #0
 __all__ = ['BASE_FLAGS', 'SOURCE', 'ACT_CODES', 'cache_dir', 'cpu_signature', 'compiler', 'library_path', 'load_library',
-           'build_error', 'supports', 'fastff_eval', 'descend', 'leaf_mlp_eval', 'fff_eval']
+           'build_error', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/11_kernels_cpu.ipynb #b1c0a002
 def cache_dir() -> Path:
@@ -137,13 +137,14 @@ SOURCE = Path(str(files('fastff.kernels')/'fastff_cpu.cpp'))   # shipped in the 
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
 _SUFFIX = {torch.float32: 'f32', torch.float64: 'f64', torch.bfloat16: 'bf16'}
 _state = {}
+ops.KERNEL_CHECKS['cpu'] = lambda: build_error()   # what `impl='cpu'` raises when the kernels cannot run
 
 def _declare(lib):
     "Argument types of the library's entry points (ctypes would otherwise truncate 64-bit pointers)."
     P, L, I = ctypes.c_void_p, ctypes.c_long, ctypes.c_int
     for s in _SUFFIX.values():
-        getattr(lib, f'fastff_{s}').argtypes = [P]*7 + [L]*4 + [I]*3 + [I]
-        getattr(lib, f'descend_{s}').argtypes = [P]*4 + [L]*2 + [I]*2
+        getattr(lib, f'fastff_{s}').argtypes = [P]*8 + [L]*4 + [I]*4
+        getattr(lib, f'fff_{s}').argtypes = [P]*10 + [L]*4 + [I]*3
         getattr(lib, f'leaf_mlp_{s}').argtypes = [P]*7 + [L]*5 + [I]*2
         getattr(lib, f'leaf_mlp_{s}').restype = I
     return lib
@@ -156,8 +157,7 @@ def _library():
                 try: lib, err = _declare(load_library(SOURCE, 'fastff_cpu')), None
                 except Exception as e:
                     lib, err = None, e
-                    warnings.warn(f'fastff: the CPU kernels are unavailable, using the PyTorch reference instead: '
-                                  f'{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else e!r}')
+                    ops.kernel_unavailable('cpu', e)          # one warning naming the cause; the reference serves
                 _state.update(lib=lib, error=err)
     return _state['lib']
 
@@ -166,113 +166,95 @@ def build_error() -> Exception|None:
     _library()
     return _state['error']
 
-# %% ../../nbs/11_kernels_cpu.ipynb #3dcc25b9
-def supports(x, activation) -> bool:
-    "True for CPU fp32/fp64/bf16 inputs, a named activation, and a working compiler."
-    if not isinstance(x, torch.Tensor) or x.device.type != 'cpu' or x.dtype not in _SUFFIX: return False
-    try: name = get_activation(activation)[0]
-    except (ValueError, TypeError): return False
-    return name in ACT_CODES and _library() is not None
+# %% ../../nbs/11_kernels_cpu.ipynb #202558bd
+def _ptr(t): return None if t is None else t.data_ptr()
 
-def _lib():
-    lib = _library()
-    if lib is None: raise build_error()
-    return lib
+def _same(dt, *ts) -> bool:
+    "All of `ts` (None allowed) are CPU tensors of dtype `dt`."
+    return all(t is None or (t.dtype == dt and t.device.type == 'cpu') for t in ts)
 
-def _act_code(activation):
-    name = get_activation(activation)[0]
-    if name not in ACT_CODES: raise ValueError(f"`activation` must be one of {sorted(ACT_CODES)} for the CPU kernels, got {activation!r}")
-    return ACT_CODES[name]
-
-def _x2d(x):
-    if not isinstance(x, torch.Tensor): raise TypeError(f"`x` must be a tensor, got {type(x).__name__}")
-    if x.dim() != 2: raise ValueError(f"`x` must be 2-D (rows, in), got shape {tuple(x.shape)}")
-    if x.device.type != 'cpu' or x.dtype not in _SUFFIX:
-        raise TypeError(f"`x` must be a CPU tensor of dtype float32, float64 or bfloat16, got {x.device} {x.dtype}")
-    return x.detach().contiguous()
-
-def _w(t, name, shape, dtype, optional=False):
-    "Weight `t` as a contiguous CPU tensor of `dtype` and `shape`, or a ValueError naming it."
-    if t is None:
-        if optional: return None
-        raise TypeError(f"`{name}` must be a tensor, got None")
-    if not isinstance(t, torch.Tensor): raise TypeError(f"`{name}` must be a tensor, got {type(t).__name__}")
-    if tuple(t.shape) != tuple(shape): raise ValueError(f"`{name}` must have shape {tuple(shape)}, got {tuple(t.shape)}")
-    return t.detach().to(device='cpu', dtype=dtype).contiguous()
-
-def _p(t): return None if t is None else t.data_ptr()
+def _counts_ptr(counts, n:int):
+    "Pointer to an int64 contiguous CPU `counts` of `n` entries, None for an empty one, False if it is unusable."
+    if counts.numel() == 0: return None
+    if counts.dtype != torch.int64 or counts.numel() != n or not counts.is_contiguous() or counts.device.type != 'cpu': return False
+    return counts.data_ptr()
 
 def _split(rows:int, depth:int) -> int:
     "Level at which rows are regrouped: about 32 rows per subtree."
     return max(0, min(depth, (max(rows, 1) // 32).bit_length() - 1))
 
-# %% ../../nbs/11_kernels_cpu.ipynb #202558bd
-def fastff_eval(x, node_weights, node_biases, out_weights, out_bias=None, activation='gelu', split:int|None=None):
-    "Hard `FastFeedForward` inference: `(y (rows, out), leaves (rows, trees))`; see `fastff.kernels.dispatch.fastff_eval`."
-    x = _x2d(x)
-    if not isinstance(node_weights, torch.Tensor) or node_weights.dim() != 3:
-        raise ValueError(f"`node_weights` must be (n_trees, n_nodes, in), got {getattr(node_weights, 'shape', node_weights)}")
-    trees, nn_, d_in = node_weights.shape
-    depth = (nn_ + 1).bit_length() - 2
-    if nn_ != 2**(depth + 1) - 1: raise ValueError(f"`node_weights` must have 2**(depth+1)-1 nodes, got {nn_}")
-    if d_in != x.shape[1]: raise ValueError(f"`x` has {x.shape[1]} columns but `node_weights` expects {d_in}")
-    if not isinstance(out_weights, torch.Tensor) or out_weights.dim() != 3:
-        raise ValueError(f"`out_weights` must be (n_trees, n_nodes, out), got {getattr(out_weights, 'shape', out_weights)}")
-    d_out, dt, rows = out_weights.shape[-1], x.dtype, x.shape[0]
-    nw = _w(node_weights, 'node_weights', (trees, nn_, d_in), dt)
-    nb = _w(node_biases, 'node_biases', (trees, nn_), dt, optional=True)
-    ow = _w(out_weights, 'out_weights', (trees, nn_, d_out), dt)
-    ob = _w(out_bias, 'out_bias', (d_out,), dt, optional=True)
-    code = _act_code(activation)
-    y = torch.empty(rows, d_out, dtype=dt)
-    leaves = torch.empty(rows, trees, dtype=torch.long)
-    if rows == 0: return y, leaves
-    split = _split(rows, depth) if split is None else int(split)
-    getattr(_lib(), f'fastff_{_SUFFIX[dt]}')(_p(x), _p(nw), _p(nb), _p(ow), _p(ob), _p(y), _p(leaves),
-        rows, d_in, d_out, trees, depth, code, split, torch.get_num_threads())
-    return y, leaves
+def fastff_eval(x:torch.Tensor, # (rows, in)
+                node_weights:torch.Tensor, # (trees, nodes, in), nodes = 2**(depth+1) - 1
+                node_biases:torch.Tensor|None, # (trees, nodes) or None
+                out_weights:torch.Tensor, # (trees, nodes, out)
+                out_bias:torch.Tensor|None, # (out,) or None
+                activation:str, # a name in `ACT_CODES`
+                counts:torch.Tensor # int64 (trees * 2**depth,) usage counter, incremented in place; empty: no counting
+               ) -> tuple[torch.Tensor, torch.Tensor]: # y (rows, out) in x.dtype, leaves (rows, trees) int64
+    "CPU kernel of `fastff::fastff_eval` (registered for the operator); anything it cannot take goes to the reference."
+    lib, dt, code = _state.get('lib') or _library(), x.dtype, ACT_CODES.get(activation)
+    if (lib is not None and code is not None and dt in _SUFFIX and x.dim() == 2 and node_weights.dim() == 3
+            and out_weights.dim() == 3 and _same(dt, x, node_weights, node_biases, out_weights, out_bias)):
+        trees, nn_, d_in = node_weights.shape
+        depth, d_out, rows = (nn_ + 1).bit_length() - 2, out_weights.shape[-1], x.shape[0]
+        cp = _counts_ptr(counts, trees << depth) if depth >= 0 else False
+        if (nn_ == (2 << depth) - 1 and d_in == x.shape[1] and out_weights.shape[:2] == (trees, nn_) and cp is not False
+                and (node_biases is None or node_biases.shape == (trees, nn_))
+                and (out_bias is None or out_bias.shape == (d_out,))):
+            x, nw, ow = x.contiguous(), node_weights.contiguous(), out_weights.contiguous()
+            nb = None if node_biases is None else node_biases.contiguous()
+            ob = None if out_bias is None else out_bias.contiguous()
+            y, leaves = x.new_empty(rows, d_out), torch.empty(rows, trees, dtype=torch.long)
+            if rows: getattr(lib, f'fastff_{_SUFFIX[dt]}')(x.data_ptr(), nw.data_ptr(), _ptr(nb), ow.data_ptr(), _ptr(ob),
+                         y.data_ptr(), leaves.data_ptr(), cp, rows, d_in, d_out, trees, depth, code, _split(rows, depth),
+                         torch.get_num_threads())
+            return y, leaves
+    return ops.fastff_eval_reference(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
 
-# %% ../../nbs/11_kernels_cpu.ipynb #1b0bee4d
-def descend(x, node_weights, node_biases, depth:int):
-    "Leaf (rows,) int64 reached by each row of `x` by hard descent (`node_weights` (2**depth-1, in))."
-    x = _x2d(x)
-    nn_ = 2**depth - 1
-    nw = _w(node_weights, 'node_weights', (nn_, x.shape[1]), x.dtype)
-    nb = _w(node_biases, 'node_biases', (nn_,), x.dtype, optional=True)
-    leaf = torch.empty(x.shape[0], dtype=torch.long)
-    if x.shape[0]: getattr(_lib(), f'descend_{_SUFFIX[x.dtype]}')(_p(x), _p(nw), _p(nb), _p(leaf), x.shape[0], x.shape[1],
-                                                               depth, torch.get_num_threads())
-    return leaf
+def fff_eval(x:torch.Tensor, # (rows, in)
+             node_weights:torch.Tensor, # (2**depth - 1, in)
+             node_biases:torch.Tensor, # (2**depth - 1,)
+             w1s:torch.Tensor, b1s:torch.Tensor, # (2**depth, in, leaf_width), (2**depth, leaf_width)
+             w2s:torch.Tensor, b2s:torch.Tensor, # (2**depth, leaf_width, out), (2**depth, out)
+             activation:str, # a name in `ACT_CODES`
+             counts:torch.Tensor # int64 (2**depth,) usage counter, incremented in place; empty: no counting
+            ) -> tuple[torch.Tensor, torch.Tensor]: # y (rows, out) in x.dtype, leaf (rows,) int64
+    "CPU kernel of `fastff::fff_eval`: hard descent, then the leaf's MLP; anything it cannot take goes to the reference."
+    lib, dt, code = _state.get('lib') or _library(), x.dtype, ACT_CODES.get(activation)
+    if (lib is not None and code is not None and dt in _SUFFIX and x.dim() == 2 and w1s.dim() == 3 and w2s.dim() == 3
+            and _same(dt, x, node_weights, node_biases, w1s, b1s, w2s, b2s)):
+        nl, d_in, lw = w1s.shape
+        depth, d_out, rows = nl.bit_length() - 1, w2s.shape[-1], x.shape[0]
+        cp = _counts_ptr(counts, nl)
+        if (nl >= 1 and nl == 1 << depth and d_in == x.shape[1] and node_weights.shape == (nl - 1, d_in) and node_biases.shape == (nl - 1,)
+                and b1s.shape == (nl, lw) and w2s.shape[:2] == (nl, lw) and b2s.shape == (nl, d_out) and cp is not False):
+            t = [a.contiguous() for a in (x, node_weights, node_biases, w1s, b1s, w2s, b2s)]
+            y, leaf = x.new_empty(rows, d_out), torch.empty(rows, dtype=torch.long)
+            if rows: getattr(lib, f'fff_{_SUFFIX[dt]}')(*[a.data_ptr() for a in t], y.data_ptr(), leaf.data_ptr(), cp,
+                                                      rows, d_in, lw, d_out, depth, code, torch.get_num_threads())
+            return y, leaf
+    return ops.fff_eval_reference(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, counts)
 
-def leaf_mlp_eval(x, leaf, w1s, b1s, w2s, b2s, activation='relu'):
-    "Each row of `x` through the MLP of its `leaf`: `act(x @ w1s[leaf] + b1s[leaf]) @ w2s[leaf] + b2s[leaf]`."
-    x = _x2d(x)
-    if not isinstance(w1s, torch.Tensor) or w1s.dim() != 3:
-        raise ValueError(f"`w1s` must be (n_leaves, in, leaf_width), got {getattr(w1s, 'shape', w1s)}")
-    nl, d_in, lw = w1s.shape
-    if d_in != x.shape[1]: raise ValueError(f"`x` has {x.shape[1]} columns but `w1s` expects {d_in}")
-    if not isinstance(w2s, torch.Tensor) or w2s.dim() != 3:
-        raise ValueError(f"`w2s` must be (n_leaves, leaf_width, out), got {getattr(w2s, 'shape', w2s)}")
-    d_out, dt = w2s.shape[-1], x.dtype
-    w1, w2 = _w(w1s, 'w1s', (nl, d_in, lw), dt), _w(w2s, 'w2s', (nl, lw, d_out), dt)
-    b1, b2 = _w(b1s, 'b1s', (nl, lw), dt, optional=True), _w(b2s, 'b2s', (nl, d_out), dt, optional=True)
-    if not isinstance(leaf, torch.Tensor) or leaf.shape != (x.shape[0],):
-        raise ValueError(f"`leaf` must be a ({x.shape[0]},) tensor, got {getattr(leaf, 'shape', leaf)}")
-    leaf = leaf.detach().to(device='cpu', dtype=torch.long).contiguous()
-    code = _act_code(activation)
-    y = torch.empty(x.shape[0], d_out, dtype=dt)
-    if x.shape[0] == 0: return y
-    rc = getattr(_lib(), f'leaf_mlp_{_SUFFIX[dt]}')(_p(x), _p(leaf), _p(w1), _p(b1), _p(w2), _p(b2), _p(y),
-        x.shape[0], d_in, lw, d_out, nl, code, torch.get_num_threads())
-    if rc: raise ValueError(f"`leaf` values must lie in [0, {nl})")
-    return y
+def leaf_mlp_eval(x:torch.Tensor, # (rows, in)
+                  leaf:torch.Tensor, # (rows,) int64 leaf (expert) of each row
+                  w1s:torch.Tensor, b1s:torch.Tensor, # (leaves, in, leaf_width), (leaves, leaf_width)
+                  w2s:torch.Tensor, b2s:torch.Tensor, # (leaves, leaf_width, out), (leaves, out)
+                  activation:str # a name in `ACT_CODES`
+                 ) -> torch.Tensor: # y (rows, out) in x.dtype
+    "CPU kernel of `fastff::leaf_mlp_eval`: each row through its leaf's MLP; anything it cannot take goes to the reference."
+    lib, dt, code = _state.get('lib') or _library(), x.dtype, ACT_CODES.get(activation)
+    if (lib is not None and code is not None and dt in _SUFFIX and x.dim() == 2 and w1s.dim() == 3 and w2s.dim() == 3
+            and _same(dt, x, w1s, b1s, w2s, b2s) and leaf.dtype == torch.int64 and leaf.device.type == 'cpu'):
+        nl, d_in, lw = w1s.shape
+        d_out, rows = w2s.shape[-1], x.shape[0]
+        if (d_in == x.shape[1] and leaf.shape == (rows,) and b1s.shape == (nl, lw) and w2s.shape[:2] == (nl, lw)
+                and b2s.shape == (nl, d_out)):
+            t = [a.contiguous() for a in (x, leaf, w1s, b1s, w2s, b2s)]
+            y = x.new_empty(rows, d_out)
+            if rows == 0 or getattr(lib, f'leaf_mlp_{_SUFFIX[dt]}')(*[a.data_ptr() for a in t], y.data_ptr(), rows, d_in, lw,
+                                                                     d_out, nl, code, torch.get_num_threads()) == 0:
+                return y
+    return ops.leaf_mlp_eval_reference(x, leaf, w1s, b1s, w2s, b2s, activation)   # (an out-of-range leaf raises there)
 
-def fff_eval(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation='relu'):
-    "Hard `FFF` inference: descend, then the chosen leaf's MLP. Returns `(y (rows, out), leaf (rows,))`."
-    if not isinstance(w1s, torch.Tensor) or w1s.dim() != 3:
-        raise ValueError(f"`w1s` must be (n_leaves, in, leaf_width), got {getattr(w1s, 'shape', w1s)}")
-    nl = w1s.shape[0]
-    depth = nl.bit_length() - 1
-    if nl != 2**depth: raise ValueError(f"`w1s` must hold 2**depth leaves, got {nl}")
-    leaf = descend(x, node_weights, node_biases, depth)
-    return leaf_mlp_eval(x, leaf, w1s, b1s, w2s, b2s, activation), leaf
+for _op, _fn in ((ops.fastff_eval, fastff_eval), (ops.fff_eval, fff_eval), (ops.leaf_mlp_eval, leaf_mlp_eval)):
+    _op.register_kernel('cpu')(_fn)
