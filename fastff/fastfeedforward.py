@@ -8,9 +8,10 @@ Docs: https://fastff.github.io/fastff/fastfeedforward.html.md"""
 from __future__ import annotations
 import math
 import torch, torch.nn as nn, torch.nn.functional as F
-from .tree import n_leaves, check_depth, check_widths, uniform_parameter, get_activation, node_log_probs, bernoulli_entropy, TreeLayer
+from .tree import (n_leaves, check_depth, check_size, check_widths, check_bool, uniform_parameter, get_activation,
+                         node_log_probs, bernoulli_entropy, TreeLayer)
 from fastcore.basics import patch
-from .kernels.ops import run_fastff, fastff_eval_reference as reference_fastff
+from .kernels.ops import run_fastff, fastff_eval_reference, check_impl, wants_grad
 
 # %% auto #0
 __all__ = ['FastFeedForward']
@@ -18,23 +19,31 @@ __all__ = ['FastFeedForward']
 # %% ../nbs/02_fastfeedforward.ipynb #8df4bd6c
 class FastFeedForward(TreeLayer):
     "UltraFastBERT feedforward layer: `n_trees` trees of `2**(depth+1)-1` neurons; each row uses one path per tree."
-    def __init__(self, input_dim:int, output_dim:int, depth:int, n_trees:int=1, activation='gelu', bias:bool=True,
-                 soft:bool=False, impl:str|None=None):
+    def __init__(self, input_dim:int,  # features in
+                 output_dim:int,       # features out
+                 depth:int,            # tree depth: each tree has 2**(depth+1)-1 neurons, a row uses depth+1
+                 n_trees:int=1,        # trees side by side, summed
+                 activation='gelu',    # neuron activation: a name in `ACTIVATIONS` or a callable
+                 bias:bool=True,       # node and output biases
+                 soft:bool=False,      # train the soft relaxation instead of the hard path
+                 impl:str|None=None):  # eval implementation: None (dispatcher) or a key of `IMPLS`
         super().__init__()
         check_widths(input_dim=input_dim, output_dim=output_dim, n_trees=n_trees)
         check_depth(depth)
+        check_size(lambda input_dim, output_dim, n_trees, depth: n_trees*(2**(depth + 1) - 1)*(input_dim + output_dim + 1),
+                   input_dim=input_dim, output_dim=output_dim, n_trees=n_trees, depth=depth)
         nn_ = 2**(depth + 1) - 1
-        check_depth(depth, n_params=n_trees*nn_*(input_dim + output_dim + 1))
         self.input_dim, self.output_dim, self.depth, self.n_trees = input_dim, output_dim, depth, n_trees
-        self.n_nodes, self.n_leaves, self.soft, self.impl = nn_, n_leaves(depth), soft, impl
+        self.n_nodes, self.n_leaves = nn_, n_leaves(depth)
+        self.soft, self.impl = check_bool(soft, 'soft'), check_impl(impl)
         self.activation_name, self.activation = get_activation(activation)
         s_in, s_out = 1/math.sqrt(input_dim), 1/math.sqrt((depth + 1)*n_trees)   # fan-in a row actually sees
         self.node_weights = uniform_parameter(n_trees, nn_, input_dim, bound=s_in)
         self.out_weights = uniform_parameter(n_trees, nn_, output_dim, bound=s_out)
-        self.node_biases = uniform_parameter(n_trees, nn_, bound=s_in) if bias else None
+        self.node_biases = uniform_parameter(n_trees, nn_, bound=s_in) if check_bool(bias, 'bias') else None
         self.out_bias = uniform_parameter(output_dim, bound=s_out) if bias else None
         self._init_usage(n_trees * self.n_leaves)
-        self.hardening_loss = None
+        self.fused_train = hasattr(torch.ops.fastff, 'fastff_train')   # the sparse training operator is registered here
 
     def extra_repr(self):
         return (f"input_dim={self.input_dim}, output_dim={self.output_dim}, depth={self.depth}, n_trees={self.n_trees}, "
@@ -42,32 +51,41 @@ class FastFeedForward(TreeLayer):
 
 # %% ../nbs/02_fastfeedforward.ipynb #8ba35a79
 @patch
-def _soft_forward(self:FastFeedForward, x):
-    z = torch.einsum('ri,tni->rtn', x, self.node_weights)
-    if self.node_biases is not None: z = z + self.node_biases
+def _soft_forward(self:FastFeedForward, x, nw, nb, ow):
+    z = torch.einsum('ri,tni->rtn', x, nw)
+    if nb is not None: z = z + nb
     internal = z[..., :self.n_nodes // 2].flatten(0, 1)                        # (rows*trees, 2**depth-1)
     reach = node_log_probs(internal).exp().view(x.shape[0], self.n_trees, self.n_nodes)
-    y = torch.einsum('rtn,tno->ro', reach * self.activation(z), self.out_weights)
-    self.hardening_loss = (bernoulli_entropy(internal).sum(-1).mean() * self.n_trees
-                           if x.shape[0] else z.new_zeros(()))
+    y = torch.einsum('rtn,tno->ro', reach * self.activation(z), ow)
+    self._set_hardening_loss(bernoulli_entropy(internal).sum(-1).mean() * self.n_trees
+                             if x.shape[0] else z.new_zeros(()))
     leaf_probs = reach[..., self.n_nodes // 2:].flatten(1)                     # (rows, trees*n_leaves)
     return y, leaf_probs
 
 # %% ../nbs/02_fastfeedforward.ipynb #2ac94f5a
 @patch
-def forward(self:FastFeedForward, x, impl:str|None=None):
+def _hard_forward(self:FastFeedForward, rows, ws, act, counts):
+    "The hard path, differentiable: the one place that chooses the training implementation."
+    if self.fused_train and isinstance(act, str):      # agent D's sparse kernels: forward and backward touch only the path
+        return torch.ops.fastff.fastff_train(rows, *ws, act, counts if counts is not None else rows.new_empty(0, dtype=torch.long))
+    return fastff_eval_reference(rows, *ws, act, counts)  # gathers: gradients reach exactly the engaged neurons
+
+@patch
+def forward(self:FastFeedForward, x, # (..., input_dim) inputs
+            impl:str|None=None):     # override the layer's `impl` for this call (eval only)
     "Hard path per tree (training and `eval()`), or the soft relaxation in training when `soft=True`; `x` is (..., input_dim)."
     rows = self._rows(x, self.input_dim)
-    offsets = torch.arange(self.n_trees, device=rows.device) * self.n_leaves
     act = self.activation_name or self.activation
+    ws = self._weights(rows.dtype, 'node_weights', 'node_biases', 'out_weights', 'out_bias')
+    counts = self.leaf_usage if self.track_usage else None
+    probs = None
     if self.training and self.soft:
-        y, probs = self._soft_forward(rows)
-        if self.out_bias is not None: y = y + self.out_bias
-        with torch.no_grad(): _, leaves = reference_fastff(rows, self.node_weights, self.node_biases, self.out_weights, None, act)
-        self._record(leaves + offsets, probs)
+        y, probs = self._soft_forward(rows, *ws[:3])
+        if ws[3] is not None: y = y + ws[3]
+        with torch.no_grad(): _, leaves = run_fastff(rows, *ws[:3], None, act, counts=counts)
+    elif self.training or (check_impl(impl) or self.impl) != 'reference' and wants_grad(rows, *ws):
+        y, leaves = self._hard_forward(rows, ws, act, counts)
     else:
-        # the reference is differentiable: in training, gradients reach exactly the engaged neurons
-        run = reference_fastff if self.training else lambda *a: run_fastff(*a, impl=impl or self.impl)
-        y, leaves = run(rows, self.node_weights, self.node_biases, self.out_weights, self.out_bias, act)
-        self._record(leaves + offsets)
+        y, leaves = run_fastff(rows, *ws, act, impl=check_impl(impl) or self.impl, counts=counts)
+    self._record(leaves + torch.arange(self.n_trees, device=rows.device) * self.n_leaves, probs, counted=True)
     return y.reshape(*x.shape[:-1], self.output_dim)

@@ -8,10 +8,10 @@ Docs: https://fastff.github.io/fastff/fff.html.md"""
 from __future__ import annotations
 import math
 import torch, torch.nn as nn, torch.nn.functional as F
-from .tree import (n_nodes, n_leaves, check_depth, check_widths, uniform_parameter, get_activation, hard_descent,
-                         leaf_probs_from_decisions, bernoulli_entropy, TreeLayer)
+from .tree import (n_nodes, n_leaves, check_depth, check_size, check_widths, check_bool, check_probability,
+                         uniform_parameter, get_activation, hard_descent, leaf_probs_from_decisions, bernoulli_entropy, TreeLayer)
 from fastcore.basics import patch
-from .kernels.ops import run_fff
+from .kernels.ops import run_fff, check_impl
 
 # %% auto #0
 __all__ = ['FFF']
@@ -19,26 +19,32 @@ __all__ = ['FFF']
 # %% ../nbs/01_fff.ipynb #be657176
 class FFF(TreeLayer):
     "Fast feedforward layer: `depth` levels of node hyperplanes over `2**depth` leaf MLPs of width `leaf_width`."
-    def __init__(self, input_width:int, leaf_width:int, output_width:int, depth:int, activation='relu',
-                 dropout:float=0., train_hardened:bool=False, region_leak:float=0., impl:str|None=None):
+    def __init__(self, input_width:int, # features in
+                 leaf_width:int,        # hidden width of each leaf MLP
+                 output_width:int,      # features out
+                 depth:int,             # tree depth: 2**depth leaves
+                 activation='relu',     # leaf activation: a name in `ACTIVATIONS` or a callable
+                 dropout:float=0.,      # dropout on the leaves' hidden units in training, in [0, 1)
+                 train_hardened:bool=False, # round decisions in training (straight-through gradients)
+                 region_leak:float=0.,  # probability of flipping each decision in training
+                 impl:str|None=None):   # eval implementation: None (dispatcher) or a key of `IMPLS`
         super().__init__()
         check_widths(input_width=input_width, leaf_width=leaf_width, output_width=output_width)
         nl = n_leaves(check_depth(depth))
-        check_depth(depth, n_params=n_nodes(depth)*(input_width + 1) + nl*(leaf_width*(input_width + output_width + 1) + output_width))
-        if not isinstance(region_leak, (int, float)) or not 0 <= region_leak <= 1:
-            raise ValueError(f"`region_leak` must be a probability in [0, 1], got {region_leak!r}")
-        if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-            raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}")
+        check_size(lambda input_width, leaf_width, output_width, depth: n_nodes(depth)*(input_width + 1)
+                   + 2**depth*(leaf_width*(input_width + output_width + 1) + output_width),
+                   input_width=input_width, leaf_width=leaf_width, output_width=output_width, depth=depth)
+        self.region_leak = check_probability(region_leak, 'region_leak')
+        dropout = check_probability(dropout, 'dropout', upper_open=True)
         self.input_width, self.leaf_width, self.output_width, self.depth = input_width, leaf_width, output_width, depth
         self.n_nodes, self.n_leaves = n_nodes(depth), nl
-        self.train_hardened, self.region_leak, self.impl = train_hardened, float(region_leak), impl
+        self.train_hardened, self.impl = check_bool(train_hardened, 'train_hardened'), check_impl(impl)
         self.activation_name, self.activation = get_activation(activation)
         self.dropout = nn.Dropout(dropout)
         s = 1/math.sqrt(input_width)
         self.node_weights, self.node_biases = uniform_parameter(self.n_nodes, input_width, bound=s), uniform_parameter(self.n_nodes, bound=s)
         self._init_leaf_mlps(nl, input_width, leaf_width, output_width)
         self._init_usage(nl)
-        self.hardening_loss = None
 
     def extra_repr(self):
         return (f"input_width={self.input_width}, leaf_width={self.leaf_width}, output_width={self.output_width}, "
@@ -48,7 +54,8 @@ class FFF(TreeLayer):
 @patch
 def node_logits(self:FFF, x):
     "Logits (rows, n_nodes) of every node's hyperplane."
-    return torch.addmm(self.node_biases, x, self.node_weights.T)
+    nw, nb = self._weights(x.dtype, 'node_weights', 'node_biases')
+    return torch.addmm(nb, x, nw.T)
 
 @patch
 def leaf_probs(self:FFF, x):
@@ -59,27 +66,29 @@ def leaf_probs(self:FFF, x):
 # %% ../nbs/01_fff.ipynb #6cefedae
 @patch
 def _train_forward(self:FFF, x):
+    w1s, b1s, w2s, b2s = self._weights(x.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
     z = self.node_logits(x)
     d = torch.sigmoid(z)
     if self.region_leak > 0:
         d = torch.where(torch.rand_like(d) < self.region_leak, 1 - d, d)
     if self.train_hardened: d = d + (torch.round(d) - d).detach()       # straight-through
     mix = leaf_probs_from_decisions(d)                                 # (rows, n_leaves)
-    h = self.activation(torch.einsum('ri,lih->rlh', x, self.w1s) + self.b1s)
-    out = torch.einsum('rlh,lho->rlo', self.dropout(h), self.w2s) + self.b2s
-    self.hardening_loss = bernoulli_entropy(z).sum(1).mean() if x.shape[0] else z.new_zeros(())
+    h = self.activation(torch.einsum('ri,lih->rlh', x, w1s) + b1s)
+    out = torch.einsum('rlh,lho->rlo', self.dropout(h), w2s) + b2s
+    self._set_hardening_loss(bernoulli_entropy(z).sum(1).mean() if x.shape[0] else z.new_zeros(()))
     self._record(hard_descent(z)[:, None], mix)
-    return torch.einsum('rl,rlo->ro', mix, out)
+    return torch.einsum('rl,rlo->ro', mix, out).to(x.dtype)
 
 # %% ../nbs/01_fff.ipynb #977d8e7c
 @patch
-def forward(self:FFF, x, impl:str|None=None):
+def forward(self:FFF, x, # (..., input_width) inputs
+            impl:str|None=None): # override the layer's `impl` for this call
     "Soft mixture of all leaves in training, one leaf per row in `eval()`; `x` is (..., input_width)."
     rows = self._rows(x, self.input_width)
     if self.training: y = self._train_forward(rows)
     else:
-        act = self.activation_name or self.activation
-        y, leaf = run_fff(rows, self.node_weights, self.node_biases, self.w1s, self.b1s, self.w2s, self.b2s,
-                          act, impl=impl or self.impl)
-        self._record(leaf[:, None])
+        ws = self._weights(rows.dtype, 'node_weights', 'node_biases', 'w1s', 'b1s', 'w2s', 'b2s')
+        y, leaf = run_fff(rows, *ws, self.activation_name or self.activation, impl=check_impl(impl) or self.impl,
+                          counts=self.leaf_usage if self.track_usage else None)
+        self._record(leaf[:, None], counted=True)
     return y.reshape(*x.shape[:-1], self.output_width)

@@ -8,10 +8,10 @@ Docs: https://fastff.github.io/fastff/matrix.html.md"""
 from __future__ import annotations
 import math
 import torch, torch.nn as nn, torch.nn.functional as F
-from .tree import (n_nodes, n_leaves, check_depth, check_widths, uniform_parameter, get_activation, transition_matrix,
+from .tree import (n_nodes, n_leaves, check_depth, check_size, check_widths, uniform_parameter, get_activation, transition_matrix,
                          branch_scores, TreeLayer)
 from fastcore.basics import patch
-from .kernels.ops import run_leaf_mlp
+from .kernels.ops import run_leaf_mlp, check_impl
 
 # %% auto #0
 __all__ = ['GATE_ACTIVATIONS', 'register_gate_activation', 'path_branches', 'MatrixFFF']
@@ -36,18 +36,29 @@ def path_branches(depth:int) -> torch.Tensor:
 # %% ../nbs/03_matrix.ipynb #94cad78e
 class MatrixFFF(TreeLayer):
     "FFF as a mixture of `2**depth` leaf experts routed by `softmax(T @ phi(branch scores))`; top-k leaves at eval."
-    def __init__(self, input_width:int, leaf_width:int, output_width:int, depth:int, gate_activation='logsigmoid',
-                 top_k:int=1, activation='relu', impl:str|None=None):
+    def __init__(self, input_width:int, # features in
+                 leaf_width:int,        # hidden width of each leaf MLP
+                 output_width:int,      # features out
+                 depth:int,             # tree depth: 2**depth leaves
+                 gate_activation='logsigmoid', # branch-score map phi: a name in `GATE_ACTIVATIONS` or a callable
+                 top_k:int=1,           # leaves mixed per row in `eval()`
+                 activation='relu',     # leaf activation: a name in `ACTIVATIONS` or a callable
+                 impl:str|None=None):   # eval implementation: None (dispatcher) or a key of `IMPLS`
         super().__init__()
         check_widths(input_width=input_width, leaf_width=leaf_width, output_width=output_width)
         nl = n_leaves(check_depth(depth))
-        check_depth(depth, n_params=n_nodes(depth)*(input_width + 1) + nl*(leaf_width*(input_width + output_width + 1) + output_width + depth))
-        if isinstance(gate_activation, str) and gate_activation not in GATE_ACTIVATIONS:
-            raise ValueError(f"`gate_activation` must be one of {sorted(GATE_ACTIVATIONS)} or a callable, got {gate_activation!r}")
+        check_size(lambda input_width, leaf_width, output_width, depth: n_nodes(depth)*(input_width + 1)
+                   + 2**depth*(leaf_width*(input_width + output_width + 1) + output_width + depth),
+                   input_width=input_width, leaf_width=leaf_width, output_width=output_width, depth=depth)
+        if isinstance(gate_activation, str):
+            if gate_activation not in GATE_ACTIVATIONS:
+                raise ValueError(f"`gate_activation` must be one of {sorted(GATE_ACTIVATIONS)} or a callable, got {gate_activation!r}")
+        elif not callable(gate_activation):
+            raise TypeError(f"`gate_activation` must be a name in {sorted(GATE_ACTIVATIONS)} or a callable, got {type(gate_activation).__name__} {gate_activation!r}")
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= nl:
             raise ValueError(f"`top_k` must be an int in [1, {nl}] (the number of leaves), got {top_k!r}")
         self.input_width, self.leaf_width, self.output_width, self.depth = input_width, leaf_width, output_width, depth
-        self.n_nodes, self.n_leaves, self.top_k, self.impl = n_nodes(depth), nl, top_k, impl
+        self.n_nodes, self.n_leaves, self.top_k, self.impl = n_nodes(depth), nl, top_k, check_impl(impl)
         self.gate_activation = gate_activation
         self.activation_name, self.activation = get_activation(activation)
         s = 1/math.sqrt(input_width)
@@ -55,7 +66,6 @@ class MatrixFFF(TreeLayer):
         self._init_leaf_mlps(nl, input_width, leaf_width, output_width)
         self.register_buffer('path_branches', path_branches(depth), persistent=False)
         self._init_usage(nl)
-        self.hardening_loss = None
 
     @property
     def phi(self): return GATE_ACTIVATIONS[self.gate_activation] if isinstance(self.gate_activation, str) else self.gate_activation
@@ -73,7 +83,8 @@ class MatrixFFF(TreeLayer):
 @patch
 def leaf_scores(self:MatrixFFF, x):
     "Path scores `T @ s` (rows, n_leaves) for rows `x` (rows, input_width)."
-    s = branch_scores(torch.addmm(self.node_biases, x, self.node_weights.T), self.phi)
+    nw, nb = self._weights(x.dtype, 'node_weights', 'node_biases')
+    s = branch_scores(torch.addmm(nb, x, nw.T), self.phi)
     return s[:, self.path_branches].sum(-1)
 
 @patch
@@ -83,21 +94,22 @@ def leaf_probs(self:MatrixFFF, x):
     return self.leaf_scores(rows).softmax(-1).reshape(*x.shape[:-1], self.n_leaves)
 
 @patch
-def forward(self:MatrixFFF, x, impl:str|None=None):
+def forward(self:MatrixFFF, x, # (..., input_width) inputs
+            impl:str|None=None): # override the layer's `impl` for this call (eval only)
     "Softmax mixture of all leaves in training; the `top_k` best leaves in `eval()`. `x` is (..., input_width)."
     rows = self._rows(x, self.input_width)
+    w1s, b1s, w2s, b2s = self._weights(rows.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
     scores = self.leaf_scores(rows)
     if self.training:
         p = scores.softmax(-1)
-        h = self.activation(torch.einsum('ri,lih->rlh', rows, self.w1s) + self.b1s)
-        y = torch.einsum('rl,rlh,lho->ro', p, h, self.w2s) + p @ self.b2s
-        self.hardening_loss = -(p * p.clamp_min(1e-30).log()).sum(-1).mean() if rows.shape[0] else p.new_zeros(())
+        h = self.activation(torch.einsum('ri,lih->rlh', rows, w1s) + b1s)
+        y = torch.einsum('rl,rlh,lho->ro', p.to(rows.dtype), h, w2s) + p.to(rows.dtype) @ b2s
+        self._set_hardening_loss(-(p * p.clamp_min(1e-30).log()).sum(-1).mean() if rows.shape[0] else p.new_zeros(()))
         self._record(scores.argmax(-1)[:, None], p)
     else:
         top, idx = scores.topk(self.top_k, dim=-1)
-        w = top.softmax(-1)
-        act = self.activation_name or self.activation
-        y = sum(w[:, k, None] * run_leaf_mlp(rows, idx[:, k], self.w1s, self.b1s, self.w2s, self.b2s, act, impl=impl or self.impl)
-                for k in range(self.top_k))
+        w = top.softmax(-1).to(rows.dtype)
+        act, impl = self.activation_name or self.activation, check_impl(impl) or self.impl
+        y = sum(w[:, k, None] * run_leaf_mlp(rows, idx[:, k], w1s, b1s, w2s, b2s, act, impl=impl) for k in range(self.top_k))
         self._record(idx)
-    return y.reshape(*x.shape[:-1], self.output_width)
+    return y.to(rows.dtype).reshape(*x.shape[:-1], self.output_width)

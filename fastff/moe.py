@@ -8,9 +8,9 @@ Docs: https://fastff.github.io/fastff/moe.html.md"""
 from __future__ import annotations
 import math
 import torch, torch.nn as nn
-from .tree import check_widths, get_activation, uniform_parameter, TreeLayer
+from .tree import check_widths, check_size, get_activation, uniform_parameter, TreeLayer
 from fastcore.basics import patch
-from .kernels.ops import run_leaf_mlp
+from .kernels.ops import run_leaf_mlp, check_impl
 
 # %% auto #0
 __all__ = ['MoE']
@@ -19,14 +19,22 @@ __all__ = ['MoE']
 class MoE(TreeLayer):
     "Top-`top_k` softmax-gated mixture of `n_experts` two-layer MLP experts of width `leaf_width`."
     depth = n_nodes = None
-    def __init__(self, input_width:int, leaf_width:int, output_width:int, n_experts:int, top_k:int=1,
-                 activation='relu', impl:str|None=None):
+    def __init__(self, input_width:int, # features in
+                 leaf_width:int,        # hidden width of each expert MLP
+                 output_width:int,      # features out
+                 n_experts:int,         # experts
+                 top_k:int=1,           # experts per row
+                 activation='relu',     # expert activation: a name in `ACTIVATIONS` or a callable
+                 impl:str|None=None):   # eval implementation: None (dispatcher) or a key of `IMPLS`
         super().__init__()
         check_widths(input_width=input_width, leaf_width=leaf_width, output_width=output_width, n_experts=n_experts)
+        check_size(lambda input_width, leaf_width, output_width, n_experts:
+                   n_experts*(input_width + 1 + leaf_width*(input_width + output_width + 1) + output_width),
+                   input_width=input_width, leaf_width=leaf_width, output_width=output_width, n_experts=n_experts)
         if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= n_experts:
             raise ValueError(f"`top_k` must be an int in [1, {n_experts}] (the number of experts), got {top_k!r}")
         self.input_width, self.leaf_width, self.output_width = input_width, leaf_width, output_width
-        self.n_leaves, self.top_k, self.impl = n_experts, top_k, impl
+        self.n_leaves, self.top_k, self.impl = n_experts, top_k, check_impl(impl)
         self.activation_name, self.activation = get_activation(activation)
         s = 1/math.sqrt(input_width)
         self.gate_weights, self.gate_biases = uniform_parameter(n_experts, input_width, bound=s), uniform_parameter(n_experts, bound=s)
@@ -39,29 +47,38 @@ class MoE(TreeLayer):
 
 # %% ../nbs/04_moe.ipynb #394ac55e
 @patch
+def _gate(self:MoE, rows):
+    gw, gb = self._weights(rows.dtype, 'gate_weights', 'gate_biases')
+    return torch.addmm(gb, rows, gw.T).softmax(-1)
+
+@patch
 def gate_probs(self:MoE, x):
     "Gate distribution (..., n_experts) of inputs `x` (..., input_width)."
     rows = self._rows(x, self.input_width)
-    return torch.addmm(self.gate_biases, rows, self.gate_weights.T).softmax(-1).reshape(*x.shape[:-1], self.n_experts)
+    return self._gate(rows).reshape(*x.shape[:-1], self.n_experts)
 
 @patch
-def forward(self:MoE, x, impl:str|None=None):
+def forward(self:MoE, x, # (..., input_width) inputs
+            impl:str|None=None): # override the layer's `impl` for this call (eval only)
     "Each row through its `top_k` experts, mixed by renormalised gate probabilities; `x` is (..., input_width)."
     rows = self._rows(x, self.input_width)
-    g = torch.addmm(self.gate_biases, rows, self.gate_weights.T).softmax(-1)
+    w1s, b1s, w2s, b2s = self._weights(rows.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
+    g = self._gate(rows)
     top, idx = g.topk(self.top_k, dim=-1)
-    w = top / top.sum(-1, keepdim=True)
+    w = (top / top.sum(-1, keepdim=True)).to(rows.dtype)
     if self.training:
         y = rows.new_zeros(rows.shape[0], self.output_width)
+        if rows.shape[0] == 0:   # an empty batch stays connected to every parameter (zero gradients, not None)
+            y = y + sum(p.sum() for p in self.parameters()).to(y.dtype) * 0
         for e in range(self.n_experts):
             r, k = (idx == e).nonzero(as_tuple=True)
             if len(r) == 0: continue
-            h = self.activation(rows[r] @ self.w1s[e] + self.b1s[e])
-            y = y.index_add(0, r, w[r, k, None] * (h @ self.w2s[e] + self.b2s[e]))
+            h = self.activation(rows[r] @ w1s[e] + b1s[e])
+            y = y.index_add(0, r, w[r, k, None] * (h @ w2s[e] + b2s[e]))
         self._record(idx, g)
     else:
-        act = self.activation_name or self.activation
-        y = sum(w[:, k, None] * run_leaf_mlp(rows, idx[:, k], self.w1s, self.b1s, self.w2s, self.b2s, act, impl=impl or self.impl)
+        act, impl = self.activation_name or self.activation, check_impl(impl) or self.impl
+        y = sum(w[:, k, None] * run_leaf_mlp(rows, idx[:, k], w1s, b1s, w2s, b2s, act, impl=impl)
                 for k in range(self.top_k)) if rows.shape[0] else rows.new_zeros(0, self.output_width)
         self._record(idx)
     return y.reshape(*x.shape[:-1], self.output_width)

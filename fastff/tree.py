@@ -12,9 +12,10 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'n_nodes', 'n_leaves', 'node_level', 'level_nodes', 'children', 'parent', 'leaf_path', 'path_to_leaf',
-           'check_depth', 'total_memory', 'check_width', 'check_widths', 'check_logits', 'hard_descent',
-           'node_log_probs', 'leaf_log_probs', 'bernoulli_entropy', 'leaf_probs', 'transition_matrix', 'branch_scores',
-           'leaf_probs_from_decisions', 'node_counts', 'get_activation', 'uniform_parameter', 'TreeLayer']
+           'check_depth', 'check_size', 'total_memory', 'check_width', 'check_widths', 'check_bool',
+           'check_probability', 'check_logits', 'hard_descent', 'node_log_probs', 'leaf_log_probs', 'bernoulli_entropy',
+           'leaf_probs', 'transition_matrix', 'branch_scores', 'leaf_probs_from_decisions', 'node_counts',
+           'get_activation', 'uniform_parameter', 'TreeLayer']
 
 # %% ../nbs/00_tree.ipynb #0fc4ccd4
 def n_nodes(depth:int) -> int:
@@ -54,24 +55,46 @@ def path_to_leaf(dirs) -> int:
     return leaf
 
 # %% ../nbs/00_tree.ipynb #125210cb
-def check_depth(depth, n_params:int|None=None, bytes_per_param:int=4, name:str='depth'):
+def _human(n:int) -> str:
+    "`n` readable whatever its size: digits with commas, or a power of ten."
+    if n < 10**15: return f"{n:,}"
+    return f"{n:.3g}" if n < 10**300 else f"about 10**{math.log10(n):.0f}"
+
+def check_depth(depth, # the tree depth to check
+                n_params:int|None=None, # parameters this depth implies, checked against memory
+                bytes_per_param:int=4, name:str='depth'): # bytes per parameter; the argument's name in messages
     "Check that `depth` is an int >= 0 and that `n_params` parameters fit in this machine's memory."
     if isinstance(depth, bool) or not isinstance(depth, int):
         raise TypeError(f"`{name}` must be an int >= 0, got {type(depth).__name__} {depth!r}")
     if depth < 0: raise ValueError(f"`{name}` must be >= 0, got {depth}")
+    have = total_memory()
+    if depth >= have.bit_length():   # 2**depth nodes alone outgrow memory: say so before computing any size
+        raise ValueError(f"`{name}`={_human(depth)} asks for 2**{_human(depth)} tree nodes, more than this machine's "
+                         f"{have/2**30:,.1f} GiB of memory can hold; use a smaller `{name}`")
     if n_params is not None:
-        need, have = n_params * bytes_per_param, total_memory()
+        need = n_params * bytes_per_param
         if need > have:
-            raise ValueError(f"`{name}`={depth} needs {n_params:,} parameters ({need/2**30:,.1f} GiB), more than this "
+            raise ValueError(f"`{name}`={depth} needs {_human(n_params)} parameters ({need/2**30:,.1f} GiB), more than this "
                              f"machine's {have/2**30:,.1f} GiB of memory; use a smaller `{name}`")
     return depth
+
+def check_size(count, # function of the keyword arguments `args` returning the layer's parameter count
+               bytes_per_param:int=4, # bytes per parameter
+               **args): # the layer's size arguments (already checked to be ints), named as the user passed them
+    "Raise a ValueError naming the argument to reduce when `count(**args)` parameters do not fit in memory."
+    n, have = count(**args), total_memory()
+    if n * bytes_per_param <= have: return n
+    floor = lambda k: 0 if k == 'depth' else 1
+    blame = min(args, key=lambda k: count(**{**args, k: floor(k)}))   # the argument whose reduction helps most
+    raise ValueError(f"`{blame}`={_human(args[blame])} makes the layer need {_human(n)} parameters, more than this "
+                     f"machine's {have/2**30:,.1f} GiB of memory; use a smaller `{blame}`")
 
 def total_memory() -> int:
     "Bytes of physical memory on this machine."
     try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
     except (ValueError, OSError, AttributeError): return 2**40
 
-def check_width(width, name:str):
+def check_width(width, name:str): # the value to check; the argument's name in messages
     "Check that `width` is a positive int."
     if isinstance(width, bool) or not isinstance(width, int):
         raise TypeError(f"`{name}` must be a positive int, got {type(width).__name__} {width!r}")
@@ -81,6 +104,17 @@ def check_width(width, name:str):
 def check_widths(**widths):
     "`check_width` each keyword argument, named by its keyword."
     for name, w in widths.items(): check_width(w, name)
+
+def check_bool(value, name:str) -> bool: # the value to check; the argument's name in messages
+    "Check that `value` is a bool (not a string or a number that merely looks like one)."
+    if not isinstance(value, bool): raise TypeError(f"`{name}` must be True or False, got {type(value).__name__} {value!r}")
+    return value
+
+def check_probability(value, name:str, upper_open:bool=False) -> float: # value; its name; exclude 1?
+    "Check that `value` is a real number in [0, 1] (or [0, 1) with `upper_open`), not a bool."
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value and (value < 1 if upper_open else value <= 1)
+    if not ok: raise ValueError(f"`{name}` must be a probability in [0, 1{')' if upper_open else ']'}, got {value!r}")
+    return float(value)
 
 # %% ../nbs/00_tree.ipynb #bf857a5d
 def check_logits(logits, depth:int|None=None) -> int:
@@ -181,14 +215,21 @@ def uniform_parameter(*shape, bound:float) -> torch.nn.Parameter:
     "A parameter of `shape` drawn uniformly from [-bound, bound] (PyTorch's `nn.Linear` initialisation)."
     return torch.nn.Parameter(torch.empty(*shape).uniform_(-bound, bound))
 
+def _exporting() -> bool:
+    f = getattr(torch.compiler, 'is_exporting', None)
+    return bool(f and f())
+
+_AUTOCAST_DEVICES = ('cpu', 'cuda', 'xpu', 'mps')
+
 class TreeLayer(torch.nn.Module):
-    "Base of fastff's routed layers: input checks, flattening to rows, and leaf-usage bookkeeping."
+    "Base of fastff's routed layers: input checks, flattening to rows, mixed precision and leaf-usage bookkeeping."
     n_trees = 1
+    _transient = ('last_leaves', 'last_gate_probs', 'hardening_loss')
     def _init_usage(self, n_experts:int):
         self.n_experts, self.track_usage = n_experts, True
         self.register_buffer('leaf_usage', torch.zeros(n_experts, dtype=torch.long), persistent=False)
-        self.soft_leaf_usage = torch.zeros(n_experts, dtype=torch.float64)
-        self.last_leaves = self.last_gate_probs = None
+        self.register_buffer('soft_leaf_usage', torch.zeros(n_experts, dtype=torch.float64), persistent=False)
+        self.last_leaves = self.last_gate_probs = self.hardening_loss = None
 
     def _init_leaf_mlps(self, n:int, input_width:int, leaf_width:int, output_width:int):
         "Create `n` two-layer MLPs: w1s (n, in, leaf), b1s (n, leaf), w2s (n, leaf, out), b2s (n, out), uniform in ±1/sqrt(fan-in)."
@@ -196,9 +237,23 @@ class TreeLayer(torch.nn.Module):
         self.w1s, self.b1s = uniform_parameter(n, input_width, leaf_width, bound=s1), uniform_parameter(n, leaf_width, bound=s1)
         self.w2s, self.b2s = uniform_parameter(n, leaf_width, output_width, bound=s2), uniform_parameter(n, output_width, bound=s2)
 
+    def _apply(self, fn, recurse=True):
+        soft = self._buffers.get('soft_leaf_usage')
+        out = super()._apply(fn, recurse)
+        if soft is not None:   # follow the layer's device, but stay float64 whatever dtype the layer moves to
+            self._buffers['soft_leaf_usage'] = soft.to(self._buffers['leaf_usage'].device)
+        return out
+
+    def __getstate__(self):
+        "Copy/pickle the last forward's tensors detached: no autograd graph travels with the layer."
+        state = dict(super().__getstate__())
+        for k in self._transient:
+            if isinstance(state.get(k), torch.Tensor): state[k] = state[k].detach()
+        return state
+
     def reset_usage(self):
         "Zero the usage counters."
-        self.leaf_usage.zero_(); self.soft_leaf_usage = torch.zeros_like(self.soft_leaf_usage)
+        self.leaf_usage.zero_(); self.soft_leaf_usage.zero_()
 
     @property
     def node_usage(self) -> torch.Tensor:
@@ -206,22 +261,37 @@ class TreeLayer(torch.nn.Module):
         return node_counts(self.leaf_usage.view(self.n_trees, -1))
 
     def _rows(self, x, width:int, name:str='x') -> torch.Tensor:
-        "Check `x` (..., width) is floating point in the layer's dtype and flatten it to (rows, width)."
+        "Check `x` (..., width) is floating point in the layer's dtype (or cast it to the autocast dtype) and flatten it to (rows, width)."
         if not isinstance(x, torch.Tensor): raise TypeError(f"`{name}` must be a torch.Tensor, got {type(x).__name__}")
         if not x.is_floating_point():
             raise TypeError(f"`{name}` must be a floating-point tensor, got {x.dtype}; convert it with `.float()`")
         if x.dim() == 0 or x.shape[-1] != width:
             raise ValueError(f"`{name}` must have shape (..., {width}), got {tuple(x.shape)}")
         dt = next(self.parameters()).dtype
+        dev = x.device.type
+        if (dev in _AUTOCAST_DEVICES and torch.is_autocast_enabled(dev) and torch.float64 not in (dt, x.dtype)):
+            return x.reshape(-1, width).to(torch.get_autocast_dtype(dev))
         if x.dtype != dt:
             raise TypeError(f"`{name}` has dtype {x.dtype} but the layer's parameters are {dt}; convert one with `.to()`")
         return x.reshape(-1, width)
 
-    def _record(self, leaves:torch.Tensor, gate_probs:torch.Tensor|None=None):
-        "Remember the experts (rows, k) each row used and, when tracking, count them."
-        self.last_leaves, self.last_gate_probs = leaves, gate_probs
+    def _weights(self, dtype:torch.dtype, *names:str) -> tuple:
+        "The parameters `names` in `dtype`: themselves, or (under autocast) a differentiable cast."
+        ps = [getattr(self, n) for n in names]
+        return tuple(p if p is None or p.dtype == dtype else p.to(dtype) for p in ps)
+
+    def _record(self, leaves:torch.Tensor, # (rows, k) expert ids each row used
+                gate_probs:torch.Tensor|None=None, # (rows, n_experts) soft routing probabilities, if any
+                counted:bool=False): # `leaves` were already counted into `leaf_usage` (by an operator's `counts`)
+        "Remember the experts each row used and, when tracking, count them on the device (no synchronisation)."
+        if not _exporting() and (self.training or not torch.compiler.is_compiling()):
+            self.last_leaves, self.last_gate_probs = leaves.detach(), gate_probs
         if not self.track_usage: return
         with torch.no_grad():
-            self.leaf_usage += torch.bincount(leaves.flatten(), minlength=self.n_experts).to(self.leaf_usage.device)
-            if gate_probs is not None:
-                self.soft_leaf_usage = self.soft_leaf_usage.to(gate_probs.device) + gate_probs.detach().sum(0).double()
+            if not counted:
+                i = leaves.reshape(-1).to(self.leaf_usage.device)
+                self.leaf_usage.index_add_(0, i, torch.ones_like(i))
+            if gate_probs is not None: self.soft_leaf_usage.add_(gate_probs.detach().sum(0).to(self.soft_leaf_usage))
+
+    def _set_hardening_loss(self, loss:torch.Tensor):
+        if not _exporting(): self.hardening_loss = loss

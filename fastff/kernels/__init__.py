@@ -3,6 +3,8 @@ from . import ops
 from . import cpu
 try: from . import triton_fff
 except ImportError: triton_fff = None   # no Triton here: CUDA inputs run the reference
+try: from . import train                # `torch.ops.fastff.fastff_train`: sparse hard-path training (FastFeedForward)
+except ImportError: train = None
 
 def _register_legacy(mod, device:str):
     "Until `mod` registers its kernels itself, wrap its older `fastff_eval`/`fff_eval`/`leaf_mlp_eval` functions."
