@@ -6,7 +6,7 @@ Docs: https://fastff.github.io/fastff/bench.html.md"""
 
 # %% ../nbs/13_bench.ipynb #ad218aa2
 from __future__ import annotations
-import math, json, time, platform, argparse, os, sys, glob, contextlib
+import math, json, time, platform, argparse, os, sys, glob, contextlib, warnings
 import torch
 from .tree import get_activation
 
@@ -273,7 +273,9 @@ def compile_fn(m, *args, mode:str|None=None, warmup:int=2):
     try:
         cm = torch.compile(m, fullgraph=True, mode=mode)
         f = lambda: cm(*args)
-        for _ in range(max(warmup, 1)): f()
+        with warnings.catch_warnings():        # inductor's advice to enable TF32 would change the fp32 numbers: not taken
+            warnings.filterwarnings('ignore', message='TensorFloat32 tensor cores')
+            for _ in range(max(warmup, 1)): f()
         return f, None
     except Exception as e: return None, why(e)
 
@@ -586,7 +588,9 @@ class Encoder(torch.nn.Module):
                 h = x
                 for cb in cbs: h = cb(h)
                 return h
-            for _ in range(max(warmup, 1)): f()
+            with warnings.catch_warnings():
+                warnings.filterwarnings('ignore', message='TensorFloat32 tensor cores')
+                for _ in range(max(warmup, 1)): f()
             return f, None
         except Exception as e: return None, why(e)
 
@@ -597,12 +601,17 @@ ENCODER_HEADLINE = ("eager: the encoder in eval() called under torch.no_grad(), 
                     "replaced by identity, the floor that attention, projections and LayerNorms cost")
 
 def encoder_variant(enc:Encoder, variant:str, depth:int=11) -> Encoder:
-    "`enc` with every FFN kept ('dense'), replaced by `FastFeedForward(hidden, hidden, depth)` ('fastff') or by identity ('no_ffn': the non-FFN floor)."
+    "`enc` with every FFN kept ('dense'), replaced by `FastFeedForward(hidden, hidden, depth)` ('fastff', through `fastff.transformer.fffify`) or by identity ('no_ffn': the non-FFN floor)."
     from fastff.fastfeedforward import FastFeedForward
     if variant not in ENCODER_VARIANTS: raise ValueError(f"unknown encoder variant {variant!r}; expected one of {', '.join(ENCODER_VARIANTS)}")
+    if variant == 'fastff':
+        try: from fastff.transformer import fffify
+        except ImportError: fffify = None
+        if fffify is not None:                              # the library's own swap, told where the FFNs are
+            fffify(enc, 'fastff', match=lambda name, m: True if name.rpartition('.')[2] == 'ffn' else None, depth=depth)
     for b in enc.blocks:
         h = b.ln1.normalized_shape[0]
-        if variant == 'fastff': b.ffn = FastFeedForward(h, h, depth)
+        if variant == 'fastff' and type(b.ffn).__name__ != 'FastFeedForward': b.ffn = FastFeedForward(h, h, depth)
         elif variant == 'no_ffn': b.ffn = torch.nn.Identity()
     return enc
 
@@ -639,7 +648,7 @@ def bench_encoder(hidden:int=768, n_layers:int=12, heads:int=12, seq:int=128,
     return dict(kind='encoder', headline=ENCODER_HEADLINE, machine=machine_info(device), device=device.type,
                 settings=_settings(hidden=hidden, n_layers=n_layers, heads=heads, seq=seq, depth=depth, batches=list(batches),
                                    dtypes=dtypes, variants=list(variants), modes=list(modes), repeats=repeats, warmup=warmup,
-                                   compile_mode=compile_mode or 'default', ffn_swap='encoder_variant'), results=res)
+                                   compile_mode=compile_mode or 'default'), results=res)
 
 # %% ../nbs/13_bench.ipynb #a832d184
 _DTYPES = {'float32': torch.float32, 'fp32': torch.float32, 'bfloat16': torch.bfloat16, 'bf16': torch.bfloat16,
