@@ -158,7 +158,7 @@ def _train_main(argv) -> int:
         _report('fastff train', e)
         if _data_error(e) and not a.data.endswith('-sample'):
             print(f"fastff train: hint: point --path or the FASTFF_DATA environment variable at a folder holding "
-                  f"mnist/ and cifar10/ (the layout of tools/make_samples.py's input), or try --data {a.data}-sample "
+                  f"mnist/ (the four IDX .gz files) and cifar10/ (cifar10_jpg.tgz), or try --data {a.data}-sample "
                   "(a small sample shipped in the package)", file=sys.stderr)
         return 1
 
