@@ -357,7 +357,8 @@ def _encoder_table(bench):
             for m in dict.fromkeys(r['mode'] for r in res):
                 g = lambda v: next((r['ms'] for r in res if r['layer'] == v and r['dtype'] == dt and r['batch'] == b and r['mode'] == m), None)
                 d, f, z = g('dense'), g('fastff'), g('no_ffn')
-                part = lambda t: '-' if t is None or z is None else f"{fmt_ms((t - z) / L)} each, {100 * (t - z) / t:.0f}%"
+                part = lambda t: ('-' if t is None or z is None else 'within noise of the floor' if t <= z
+                                  else f"{fmt_ms((t - z) / L)} each, {100 * (t - z) / t:.0f}%")
                 out.append(f"| {b} | {m} | {fmt_ms(d)} | {fmt_ms(f) if f else 'failed'} | {_x(d, f)} | {fmt_ms(z)} | {part(d)} | {part(f)} |")
         out += [''] + _notes([r for r in res if r['dtype'] == dt], 'batch') + ['']
     return out
@@ -702,7 +703,7 @@ def bench_parser() -> argparse.ArgumentParser:
     a('--leaf-width', type=_int(1), default=32, help='leaf width of FFF, MatrixFFF and MoE (default 32)')
     a('--fff-depth', type=_int(0, 30), default=None, help='depth of FFF, MatrixFFF and MoE (default depth - 4: about the same neurons as FastFeedForward)')
     a('--layers', default=None, help="comma-separated layers beside the dense baseline; infer: fastff, fff, matrix, moe (default fastff,fff); "
-      "train: fastff, fastff_soft, fff (default all three); encoder: dense, fastff, no_ffn (default all three)")
+      "train: fastff, fastff_soft, fff (default all three); encoder: fastff, no_ffn (default both; the dense encoder is always timed)")
     a('--modes', type=_names(_MODES, 'mode'), default=None, help="comma-separated: eager, graph (CUDA-graph replay), compile "
       "(torch.compile fullgraph); default eager,graph,compile on cuda, eager on cpu; --mode train times eager steps")
     a('--compile-mode', choices=['default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-cudagraphs'], default='default',
@@ -761,7 +762,8 @@ def bench_cli(argv=None) -> int:
     kw = dict(device=dev, dtypes=dtypes, repeats=a.repeats, warmup=a.warmup)
     try:
         if a.model == 'encoder':
-            r = bench_encoder(a.width, a.num_layers, a.heads, a.seq, a.batch, a.depth, modes=a.modes, variants=layers or ENCODER_VARIANTS,
+            r = bench_encoder(a.width, a.num_layers, a.heads, a.seq, a.batch, a.depth, modes=a.modes,
+                              variants=list(dict.fromkeys(['dense'] + layers)) if layers else ENCODER_VARIANTS,
                               compile_mode=cm, **kw)
         elif a.mode == 'train':
             r = bench_train(a.width, a.depth, a.batch, layers=layers or TRAIN_LAYERS, leaf_width=a.leaf_width, fff_depth=a.fff_depth, **kw)
