@@ -300,31 +300,86 @@ static void descend_impl(const T* x, const T* nw, const T* nb, int64_t* leaf, lo
     }
   }
 }
+// Leaf MLPs as small matrix products: the rows of one leaf are taken R = 4 at a time, so every weight vector loaded
+// from W1 or W2 feeds 4 rows' FMAs (a register-blocked GEMM micro-kernel: 4 rows x NV vectors of accumulators).
+// H[r][j0 : j0 + NV*W] = b1 + sum_i x[r][i] * W1[i][j0 : ...]
+template <typename T, typename A, int NV>
+static inline void mm1(const A* const* xs, const T* W1, const T* b1, long in, long L, long j0, A* H) {
+  typedef typename VT<A>::v V; constexpr int W = VT<A>::W;
+  V c[4][NV];
+  for (int v = 0; v < NV; v++) { V b = b1 ? vload<A, T>(b1 + j0 + v * W) : V{}; for (int r = 0; r < 4; r++) c[r][v] = b; }
+  for (long i = 0; i < in; i++) {
+    V w[NV];
+    for (int v = 0; v < NV; v++) w[v] = vload<A, T>(W1 + i * L + j0 + v * W);
+    for (int r = 0; r < 4; r++) { const A xi = xs[r][i]; for (int v = 0; v < NV; v++) c[r][v] += xi * w[v]; }
+  }
+  for (int r = 0; r < 4; r++) for (int v = 0; v < NV; v++) vst<A>(H + r * L + j0 + v * W, c[r][v]);
+}
+// Y[r][o0 : o0 + NV*W] = b2 + sum_j H[r][j] * W2[j][o0 : ...]
+template <typename T, typename A, int NV>
+static inline void mm2(const A* H, const T* W2, const T* b2, long L, long out, long o0, A* const* ys) {
+  typedef typename VT<A>::v V; constexpr int W = VT<A>::W;
+  V c[4][NV];
+  for (int v = 0; v < NV; v++) { V b = b2 ? vload<A, T>(b2 + o0 + v * W) : V{}; for (int r = 0; r < 4; r++) c[r][v] = b; }
+  for (long j = 0; j < L; j++) {
+    V w[NV];
+    for (int v = 0; v < NV; v++) w[v] = vload<A, T>(W2 + j * out + o0 + v * W);
+    for (int r = 0; r < 4; r++) { const A h = H[r * L + j]; for (int v = 0; v < NV; v++) c[r][v] += h * w[v]; }
+  }
+  for (int r = 0; r < 4; r++) for (int v = 0; v < NV; v++) vst<A>(ys[r] + o0 + v * W, c[r][v]);
+}
 template <typename T>
 static int leaf_mlp_impl(const T* x, const int64_t* leaf, const T* w1, const T* b1, const T* w2, const T* b2, T* y,
                          long rows, long in, long L, long out, long leaves, int a, int nthreads) {
   typedef typename Acc<T>::type A;
   constexpr bool conv = !std::is_same<T, A>::value;
+  constexpr int W = VT<A>::W, R = 4;
   std::vector<int32_t> key(rows), perm(rows);
   for (long r = 0; r < rows; r++) { if (leaf[r] < 0 || leaf[r] >= leaves) return 1; key[r] = (int32_t)leaf[r]; }
   count_sort(key.data(), rows, leaves, perm.data());
+  std::vector<long> blk;                                         // start of each block of <= R rows of one leaf
+  for (long p = 0; p < rows; p++) if (p == 0 || key[perm[p]] != key[perm[p - 1]] || p - blk.back() == R) blk.push_back(p);
+  const long nblk = (long)blk.size();
+  blk.push_back(rows);
   if (rows * L * (in + out) < 1000000) nthreads = 1;
+  const long Lv = L / W * W, Ov = out / W * W;
 #pragma omp parallel num_threads(nthreads)
   {
-    std::vector<A> xb(conv ? in : 0), h(L), yb(conv ? out : 0);
+    std::vector<A> xb(conv ? R * in : 0), H(R * L), yb(R * out);
+    const A* xs[R]; A* ys[R];
 #pragma omp for schedule(static)
-    for (long p = 0; p < rows; p++) {
-      const long r = perm[p], e = key[r];
-      const A* xr = (const A*)(x + r * in);
-      if (conv) { for (long i = 0; i < in; i++) xb[i] = ld<A>(x + r * in, i); xr = xb.data(); }
-      const T* W1 = w1 + e * in * L;
-      const T* W2 = w2 + e * L * out;
-      for (long j = 0; j < L; j++) h[j] = b1 ? ld<A>(b1 + e * L, j) : (A)0;
-      for (long i = 0; i < in; i++) axpy<T, A>(h.data(), xr[i], W1 + i * L, L);
-      A* yr = conv ? yb.data() : (A*)(y + r * out);
-      for (long o = 0; o < out; o++) yr[o] = b2 ? ld<A>(b2 + e * out, o) : (A)0;
-      for (long j = 0; j < L; j++) axpy<T, A>(yr, act<A>(a, h[j]), W2 + j * out, out);
-      if (conv) for (long o = 0; o < out; o++) st<A>(y, r * out + o, yb[o]);
+    for (long b = 0; b < nblk; b++) {
+      const long p0 = blk[b], n = blk[b + 1] - p0, e = key[perm[p0]];
+      for (int r = 0; r < R; r++) {                              // a short block repeats its last row
+        const long row = perm[p0 + (r < n ? r : n - 1)];
+        if (conv) { for (long i = 0; i < in; i++) xb[r * in + i] = ld<A>(x + row * in, i); xs[r] = xb.data() + r * in; }
+        else xs[r] = (const A*)(x + row * in);
+        ys[r] = (conv || r >= n) ? yb.data() + r * out : (A*)(y + row * out);
+      }
+      const T* W1 = w1 + e * in * L; const T* W2 = w2 + e * L * out;
+      const T* B1 = b1 ? b1 + e * L : nullptr; const T* B2 = b2 ? b2 + e * out : nullptr;
+      long j = 0;
+      for (; j + 4 * W <= Lv; j += 4 * W) mm1<T, A, 4>(xs, W1, B1, in, L, j, H.data());
+      for (; j + W <= Lv; j += W) mm1<T, A, 1>(xs, W1, B1, in, L, j, H.data());
+      if (j < L) {                                               // the < W columns past the last full vector
+        A s[R][W];
+        for (int r = 0; r < R; r++) for (long k = 0; k < L - j; k++) s[r][k] = B1 ? ld<A>(B1, j + k) : (A)0;
+        for (long i = 0; i < in; i++)
+          for (int r = 0; r < R; r++) { const A xi = xs[r][i]; for (long k = 0; k < L - j; k++) s[r][k] += xi * ld<A>(W1 + i * L + j, k); }
+        for (int r = 0; r < R; r++) for (long k = 0; k < L - j; k++) H[r * L + j + k] = s[r][k];
+      }
+      for (long k = 0; k < R * L; k++) H[k] = act<A>(a, H[k]);
+      long o = 0;
+      for (; o + 4 * W <= Ov; o += 4 * W) mm2<T, A, 4>(H.data(), W2, B2, L, out, o, ys);
+      for (; o + W <= Ov; o += W) mm2<T, A, 1>(H.data(), W2, B2, L, out, o, ys);
+      if (o < out) {                                             // the < W outputs past the last full vector
+        A s[R][W];
+        for (int r = 0; r < R; r++) for (long k = 0; k < out - o; k++) s[r][k] = B2 ? ld<A>(B2, o + k) : (A)0;
+        for (long jj = 0; jj < L; jj++)
+          for (int r = 0; r < R; r++) { const A h = H[r * L + jj]; for (long k = 0; k < out - o; k++) s[r][k] += h * ld<A>(W2 + jj * out + o, k); }
+        for (int r = 0; r < R; r++) for (long k = 0; k < out - o; k++) ys[r][o + k] = s[r][k];
+      }
+      if (conv) for (long r = 0; r < n; r++) for (long oo = 0; oo < out; oo++) st<A>(y, perm[p0 + r] * out + oo, ys[r][oo]);
     }
   }
   return 0;
