@@ -370,31 +370,49 @@ def results_table(bench:dict) -> str:
     return '\n'.join(out).rstrip() + '\n'
 
 # %% ../nbs/13_bench.ipynb #29a166c8
+def _plain_log(ax, axis='y'):
+    "Log axis with plain tick labels (1, 10, 0.1) and no minor labels."
+    from matplotlib.ticker import FuncFormatter, NullFormatter, LogLocator
+    a = ax.yaxis if axis == 'y' else ax.xaxis
+    a.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    a.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}")); a.set_minor_formatter(NullFormatter())
+
 def plot_bench(bench:dict, path=None):
-    "Time against batch (one panel per dtype; colour = layer, line style = eager/graph/compile), or bars for `--mode train`."
+    "Per dtype: time against batch (colour = layer, line style = eager/graph/compile) and, below, speed-up over the dense baseline; bars for `--mode train`."
     import matplotlib
     if path is not None: matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
     res = [r for r in bench['results'] if r.get('ms')]
     dts = list(dict.fromkeys(r['dtype'] for r in bench['results']))
-    fig, axs = plt.subplots(1, len(dts), figsize=(6.5 * len(dts), 4.5), squeeze=False)
+    lays = list(dict.fromkeys(r['layer'] for r in bench['results']))
+    col = {l: f"C{i}" for i, l in enumerate(lays)}
+    train = bench['kind'] == 'train'
+    fig, axs = plt.subplots(1 if train else 2, len(dts), figsize=(6.5 * len(dts), 4 if train else 7.5), squeeze=False)
     styles = dict(eager='-', graph='--', compile=':')
-    for ax, dt in zip(axs[0], dts):
+    for j, dt in enumerate(dts):
         rr = [r for r in res if r['dtype'] == dt]
-        if bench['kind'] == 'train':
-            labels = [f"{r['label']}\n{r['batch']} rows" for r in rr]
-            ax.barh(labels, [r['ms'] for r in rr], color=[f"C{i}" for i in range(len(rr))])
-            ax.set_xscale('log'); ax.set_xlabel('ms per training step (median)'); ax.invert_yaxis()
-            ax.tick_params(axis='y', labelsize=7)
+        ax = axs[0][j]
+        if train:
+            ax.barh([f"{r['layer']}, {r['batch']} rows" for r in rr], [r['ms'] for r in rr], color=[col[r['layer']] for r in rr])
+            for i, r in enumerate(rr): ax.text(r['ms'], i, f" {fmt_ms(r['ms'])}", va='center', fontsize=7)
+            ax.set_xlabel('ms per training step (median)'); ax.invert_yaxis(); ax.margins(x=.15)
+            ax.tick_params(axis='y', labelsize=8); ax.grid(alpha=.3, axis='x')
         else:
-            for i, lay in enumerate(dict.fromkeys(r['layer'] for r in bench['results'])):
+            for lay in lays:
                 for m in dict.fromkeys(r['mode'] for r in rr):
                     s = sorted((r for r in rr if r['layer'] == lay and r['mode'] == m), key=lambda r: r['batch'])
-                    if s: ax.plot([r['batch'] for r in s], [r['ms'] for r in s], marker='o', ms=3, ls=styles.get(m, '-'),
-                                  color=f"C{i}", label=f"{lay} {m}")
-            ax.set_xscale('log', base=2); ax.set_yscale('log'); ax.grid(alpha=.3); ax.legend(fontsize=7)
-            ax.set_xlabel('rows per call' if bench['kind'] == 'layers' else f"batch (sequences of {bench['settings']['seq']})")
-            ax.set_ylabel('ms per call (median)')
+                    if not s: continue
+                    ax.plot([r['batch'] for r in s], [r['ms'] for r in s], marker='o', ms=3, ls=styles.get(m, '-'), color=col[lay], label=f"{lay} {m}")
+                    base = [next((q for q in rr if q['layer'] == r['baseline'] and q['mode'] == m and q['batch'] == r['batch']), None) for r in s]
+                    pts = [(r['batch'], q['ms'] / r['ms']) for r, q in zip(s, base) if q]
+                    if pts: axs[1][j].plot(*zip(*pts), marker='o', ms=3, ls=styles.get(m, '-'), color=col[lay], label=f"{lay} {m}")
+            xl = 'rows per call' if bench['kind'] == 'layers' else f"batch (sequences of {bench['settings']['seq']})"
+            for k, a in enumerate((ax, axs[1][j])):
+                a.set_xscale('log', base=2); a.set_yscale('log'); _plain_log(a); a.grid(alpha=.3); a.set_xlabel(xl)
+                a.set_xticks(sorted({r['batch'] for r in rr})); a.set_xticklabels([str(b) for b in sorted({r['batch'] for r in rr})])
+            ax.set_ylabel('ms per call (median)'); ax.legend(fontsize=6, ncol=2)
+            axs[1][j].axhline(1, color='k', lw=.8); axs[1][j].set_ylabel('x faster than dense (same mode, same run)')
+            axs[1][j].legend(fontsize=6, ncol=2)
         ax.set_title(f"{bench['kind']}, {dt}", fontsize=9)
     m = bench['machine']
     fig.suptitle(((m['gpu'] or {}).get('name') or m['cpu']) + f", torch {m['torch']}", fontsize=8)
