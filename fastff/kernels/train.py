@@ -129,7 +129,7 @@ def train_backward_reference(dy:Tensor,           # (rows, out) gradient of the 
     return dx, dnw, dnb, dow
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0021
-TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4, CH=64, WBK=64, w_warps=4)  # tuned on an H100 (see notes)
+TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4, CH=32, WBK=128, w_warps=4, SUB=8)  # tuned on an H100 (see notes)
 
 if triton is not None:
     @triton.jit
@@ -214,46 +214,66 @@ if triton is not None:
     def _seg_add(v1, f1, v2, f2): return tl.where(f2 != 0, v2, v1 + v2), f1 | f2
 
     @triton.jit
-    def _wgrad_kernel(PERM, SLEAF, C, SRC, OUT, OUTB, rows, D, NN, TREES, DEPTH,
-                      APPLY_ACT: tl.constexpr, HAS_OUTB: tl.constexpr, ACT: tl.constexpr, CH: tl.constexpr, BK: tl.constexpr):
+    def _wgrad_kernel(PERM, SLEAF, C, SRC, OUT, OUTB, rows, D, NN, TREES, DEPTH, SUB,
+                      APPLY_ACT: tl.constexpr, HAS_OUTB: tl.constexpr, ACT: tl.constexpr, CH: tl.constexpr,
+                      BK: tl.constexpr, LP: tl.constexpr):
         L = DEPTH + 1
         t = tl.program_id(1)
-        ii = tl.arange(0, CH)
-        i = tl.program_id(0) * CH + ii
-        im = i < rows
         base = t.to(tl.int64) * rows
-        lf = tl.load(SLEAF + base + i, mask=im, other=0)
-        lp = tl.load(SLEAF + base + i - 1, mask=im & (i > 0), other=-1)       # the true neighbours, across chunks
-        ln = tl.load(SLEAF + base + i + 1, mask=i + 1 < rows, other=-1)
-        row = tl.load(PERM + base + i, mask=im, other=0).to(tl.int64)
+        ii = tl.arange(0, CH)
+        lv = tl.arange(0, LP)
         kk = tl.program_id(2) * BK + tl.arange(0, BK)
-        m2 = im[:, None] & (kk < D)[None, :]
-        src = tl.load(SRC + row[:, None] * D + kk[None, :], mask=m2, other=0.0).to(tl.float32)   # read once, used at every level
-        cbase = (row * TREES + t) * L
-        for l in range(0, L):
-            sh = DEPTH - l
-            nd = lf >> sh
-            tstart = (nd != (lp >> sh)) | (i == 0)
-            tend = (nd != (ln >> sh)) | (i == rows - 1)
-            start = tstart | (ii == 0)
-            end = (tend | (ii == CH - 1)) & im
-            segid = tl.cumsum(start.to(tl.int32), 0)
-            first_true = tl.sum(tl.where(ii == 0, tstart.to(tl.int32), 0), 0)
-            whole = tend & ((segid > 1) | (first_true != 0))   # the node's rows all lie in this chunk: plain store
-            coef = tl.load(C + cbase + l, mask=im, other=0.0).to(tl.float32)
-            if APPLY_ACT: coef = _act_fn(coef, ACT)
-            coef = tl.where(im, coef, 0.0)
-            f = start.to(tl.int32)
-            s, _fs = tl.associative_scan((coef[:, None] * src, tl.broadcast_to(f[:, None], [CH, BK])), 0, _seg_add)
-            g64 = (t * NN + (1 << l) - 1 + nd).to(tl.int64)
-            ptrs = OUT + g64[:, None] * D + kk[None, :]
-            tl.store(ptrs, s, mask=(end & whole)[:, None] & m2)
-            tl.atomic_add(ptrs, s, mask=(end & ~whole)[:, None] & m2)
-            if HAS_OUTB:
-                if tl.program_id(2) == 0:
-                    sb, _fb = tl.associative_scan((coef, f), 0, _seg_add)
-                    tl.store(OUTB + g64, sb, mask=end & whole)
-                    tl.atomic_add(OUTB + g64, sb, mask=end & ~whole)
+        km = kk < D
+        carry = tl.zeros([LP, BK], dtype=tl.float32)   # per level: partial sum of the run still open at the chunk's end
+        carry_b = tl.zeros([LP], dtype=tl.float32)
+        own = tl.zeros([LP], dtype=tl.int32)           # per level: whether that open run started in this program
+        for sc in range(0, SUB):
+            i = (tl.program_id(0) * SUB + sc) * CH + ii
+            im = i < rows
+            lf = tl.load(SLEAF + base + i, mask=im, other=0).to(tl.int32)
+            lp = tl.load(SLEAF + base + i - 1, mask=im & (i > 0), other=-1).to(tl.int32)   # true neighbours
+            ln = tl.load(SLEAF + base + i + 1, mask=i + 1 < rows, other=-1).to(tl.int32)
+            row = tl.load(PERM + base + i, mask=im, other=0).to(tl.int64)
+            m2 = im[:, None] & km[None, :]
+            src = tl.load(SRC + row[:, None] * D + kk[None, :], mask=m2, other=0.0).to(tl.float32)  # read once for all levels
+            cbase = (row * TREES + t) * (DEPTH + 1)
+            last_sc = sc == SUB - 1
+            for l in range(0, L):
+                sh = DEPTH - l
+                nd = lf >> sh
+                tstart = (nd != (lp >> sh)) | (i == 0)
+                tend = ((nd != (ln >> sh)) | (i == rows - 1)) & im
+                start = tstart | (ii == 0)
+                segid = tl.cumsum(start.to(tl.int32), 0)
+                cont = tl.sum(tl.where(ii == 0, tstart.to(tl.int32), 0), 0) == 0   # first run continues the carried one
+                sel = lv == l
+                own_l = tl.sum(tl.where(sel, own, 0), 0)
+                first = (segid == 1) & cont
+                owned = (segid > 1) | (~cont) | (own_l != 0)
+                coef = tl.load(C + cbase + l, mask=im, other=0.0).to(tl.float32)
+                if APPLY_ACT: coef = _act_fn(coef, ACT)
+                coef = tl.where(im, coef, 0.0)
+                f = start.to(tl.int32)
+                s, _fs = tl.associative_scan((coef[:, None] * src, tl.broadcast_to(f[:, None], [CH, BK])), 0, _seg_add)
+                c_l = tl.sum(tl.where(sel[:, None], carry, 0.0), 0)
+                s = tl.where(first[:, None], s + c_l[None, :], s)
+                flush = im & (tend | ((ii == CH - 1) & last_sc))
+                whole = tend & owned                                   # the node's rows all went through this program
+                g64 = (t * NN + (1 << l) - 1 + nd).to(tl.int64)
+                ptrs = OUT + g64[:, None] * D + kk[None, :]
+                tl.store(ptrs, s, mask=(flush & whole)[:, None] & km[None, :])
+                tl.atomic_add(ptrs, s, mask=(flush & ~whole)[:, None] & km[None, :])
+                at_end = (ii == CH - 1) & im & ~tend                   # the run goes on into the next chunk
+                keep = tl.sum(at_end.to(tl.int32), 0) > 0
+                carry = tl.where(sel[:, None], tl.sum(tl.where(at_end[:, None], s, 0.0), 0)[None, :], carry)
+                own = tl.where(sel, tl.sum(tl.where(at_end, owned.to(tl.int32), 0), 0), own)
+                if HAS_OUTB:
+                    if tl.program_id(2) == 0:
+                        sb, _fb = tl.associative_scan((coef, f), 0, _seg_add)
+                        sb = tl.where(first, sb + tl.sum(tl.where(sel, carry_b, 0.0), 0), sb)
+                        tl.store(OUTB + g64, sb, mask=flush & whole)
+                        tl.atomic_add(OUTB + g64, sb, mask=flush & ~whole)
+                        carry_b = tl.where(sel, tl.sum(tl.where(at_end, sb, 0.0), 0), carry_b)
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0022
 def _p2(n:int) -> int: return 1 << max(0, int(n) - 1).bit_length()
@@ -305,7 +325,7 @@ def triton_backward(dy:Tensor, x:Tensor, node_weights:Tensor, out_weights:Tensor
     dow = torch.zeros(trees, nn_, d_out, dtype=f32, device=dev)
     dnb = torch.zeros(trees, nn_, dtype=f32, device=dev)
     if rows == 0: return dx, dnw, dnb, dow
-    sleaf, perm = torch.sort(leaves.t().contiguous(), dim=1, stable=True)      # (trees, rows): each tree's rows in leaf order
+    sleaf, perm = torch.sort(leaves.t().to(torch.int16 if depth < 16 else torch.int32).contiguous(), dim=1, stable=True)      # (trees, rows): each tree's rows in leaf order
     with _device_ctx(x):
         _path_kernel[(triton.cdiv(rows, cfg['BR']),)](
             dy, ow, ow, nw, nw, dx, logits, dz, leaves, rows, d_out, d_in, nn_, trees, depth,
@@ -313,9 +333,9 @@ def triton_backward(dy:Tensor, x:Tensor, node_weights:Tensor, out_weights:Tensor
             BK=min(cfg['BK'], _p2(d_out)), BC=min(cfg['BC'], _p2(d_in)), LP=_p2(trees * L), num_warps=cfg['num_warps'])
         for coef, src, out, apply, d in ((dz, x, dnw, False, d_in), (logits, dy, dow, True, d_out)):
             bk = min(cfg['WBK'], _p2(d))
-            _wgrad_kernel[(triton.cdiv(rows, cfg['CH']), trees, triton.cdiv(d, bk))](
-                perm, sleaf, coef, src, out, dnb, rows, d, nn_, trees, depth, APPLY_ACT=apply, HAS_OUTB=not apply,
-                ACT=code, CH=cfg['CH'], BK=bk, num_warps=cfg['w_warps'])
+            _wgrad_kernel[(triton.cdiv(rows, cfg['CH'] * cfg['SUB']), trees, triton.cdiv(d, bk))](
+                perm, sleaf, coef, src, out, dnb, rows, d, nn_, trees, depth, cfg['SUB'], APPLY_ACT=apply,
+                HAS_OUTB=not apply, ACT=code, CH=cfg['CH'], BK=bk, LP=_p2(L), num_warps=cfg['w_warps'])
     return dx, dnw, dnb, dow
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0031
