@@ -1,4 +1,4 @@
-"""Compiled, multi-threaded hard-descent inference for `FFF` and `FastFeedForward` on the CPU (fp32, fp64, bf16).
+"""The CPU kernels of the `fastff::fastff_eval`, `fastff::fff_eval` and `fastff::leaf_mlp_eval` operators (compiled C++, fp32/fp64/bf16), and `load_library`, the safe build-and-cache helper for compiled sources.
 
 Docs: https://fastff.github.io/fastff/kernels_cpu.html.md"""
 
@@ -13,8 +13,11 @@ import torch
 from . import ops
 
 # %% auto #0
-__all__ = ['BASE_FLAGS', 'SOURCE', 'ACT_CODES', 'cache_dir', 'cpu_signature', 'compiler', 'library_path', 'load_library',
+__all__ = ['SOURCE', 'BASE_FLAGS', 'ACT_CODES', 'cache_dir', 'cpu_signature', 'compiler', 'library_path', 'load_library',
            'build_error', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
+
+# %% ../../nbs/11_kernels_cpu.ipynb #b1c0a030
+SOURCE = Path(str(files('fastff.kernels')/'fastff_cpu.cpp'))   # the kernels' C++ source, shipped in the package
 
 # %% ../../nbs/11_kernels_cpu.ipynb #b1c0a002
 def cache_dir() -> Path:
@@ -133,7 +136,6 @@ def _load_one(source:Path, name:str, flags) -> ctypes.CDLL:
     return _libs[path]
 
 # %% ../../nbs/11_kernels_cpu.ipynb #c83d294a
-SOURCE = Path(str(files('fastff.kernels')/'fastff_cpu.cpp'))   # shipped in the package (package-data)
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
 _SUFFIX = {torch.float32: 'f32', torch.float64: 'f64', torch.bfloat16: 'bf16'}
 _state = {}

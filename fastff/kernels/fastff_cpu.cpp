@@ -130,7 +130,7 @@ static void count_leaves(int64_t* counts, const int64_t* leaves, long rows, long
     for (long t = 0; t < trees; t++) counts[t * n_leaves + leaves[r * trees + t]]++;
 }
 
-// ==== fastff
+// ==== fastff: pass 1
 // Pass 1: levels [0, split) of every tree, two rows at a time, recording (node, act(z)) per level.
 template <typename T, typename A>
 static inline void walk2(const A* x0, const A* x1, const T* nw, const T* nb, long in, long& n0, long& n1, int l0, int l1,
@@ -143,6 +143,7 @@ static inline void walk2(const A* x0, const A* x1, const T* nw, const T* nb, lon
     n0 = 2 * n0 + 1 + (z0 >= 0); n1 = 2 * n1 + 1 + (z1 >= 0);
   }
 }
+// ==== fastff: output
 // y0, y1 = ob + sum_k h[k] * p[k][:] for two rows: the K output-weight rows of each path summed in registers,
 // 32 outputs at a time, so y is written once. Rows k >= k0 (the deep levels, rarely in cache) are prefetched PFD
 // bytes ahead: the hardware prefetchers do not follow 2K interleaved streams.
@@ -176,6 +177,7 @@ static inline void gather2(A* __restrict y0, A* __restrict y1, const T* ob, long
     y0[o] = c; y1[o] = d;
   }
 }
+// ==== fastff: driver
 // x (rows, in); nw (trees, nodes, in); nb (trees, nodes) or null; ow (trees, nodes, out); ob (out,) or null;
 // y (rows, out); leaves (rows, trees); counts (trees * 2^depth) or null. nodes = 2^(depth+1) - 1, P = depth + 1.
 // Pass 1 walks levels [0, split) row by row; rows are then grouped (counting sort) by tree 0's node at level
@@ -267,11 +269,8 @@ static void fastff_impl(const T* x, const T* nw, const T* nb, const T* ow, const
   count_leaves(counts, leaves, rows, trees, 1L << depth);
 }
 
-// ==== fff
-// FFF: hard descent over nw (2^depth - 1, in), nb (2^depth - 1,) to a leaf per row, then the leaf's MLP
-// y[r] = act(x[r] @ w1[e] + b1[e]) @ w2[e] + b2[e] with w1 (leaves, in, L), w2 (leaves, L, out), e = leaf[r].
-// Rows are grouped by leaf so each leaf's two matrices are read once per call and reused from cache.
-// Returns 1 (and writes nothing) if a leaf index is out of range.
+// ==== fff: descent
+// FFF's hard descent, two rows at a time: nw (2^depth - 1, in), nb (2^depth - 1,) -> leaf (rows,) in [0, 2^depth).
 template <typename T>
 static void descend_impl(const T* x, const T* nw, const T* nb, int64_t* leaf, long rows, long in, int depth, int nthreads) {
   typedef typename Acc<T>::type A;
@@ -300,6 +299,9 @@ static void descend_impl(const T* x, const T* nw, const T* nb, int64_t* leaf, lo
     }
   }
 }
+// ==== fff: leaf MLP
+// y[r] = act(x[r] @ w1[e] + b1[e]) @ w2[e] + b2[e], e = leaf[r]; w1 (leaves, in, L), w2 (leaves, L, out).
+// Rows are grouped by leaf (counting sort) so each leaf's two matrices are read from memory once per call.
 // Leaf MLPs as small matrix products: the rows of one leaf are taken R = 4 at a time, so every weight vector loaded
 // from W1 or W2 feeds 4 rows' FMAs (a register-blocked GEMM micro-kernel: 4 rows x NV vectors of accumulators).
 // H[r][j0 : j0 + NV*W] = b1 + sum_i x[r][i] * W1[i][j0 : ...]
@@ -328,6 +330,7 @@ static inline void mm2(const A* H, const T* W2, const T* b2, long L, long out, l
   }
   for (int r = 0; r < 4; r++) for (int v = 0; v < NV; v++) vst<A>(ys[r] + o0 + v * W, c[r][v]);
 }
+// Returns 1 (and writes nothing) if a leaf index is out of range.
 template <typename T>
 static int leaf_mlp_impl(const T* x, const int64_t* leaf, const T* w1, const T* b1, const T* w2, const T* b2, T* y,
                          long rows, long in, long L, long out, long leaves, int a, int nthreads) {
