@@ -87,5 +87,6 @@ def forward(self:FastFeedForward, x, # (..., input_dim) inputs
         y, leaves = self._hard_forward(rows, ws, act, counts)
     else:
         y, leaves = run_fastff(rows, *ws, act, impl=check_impl(impl) or self.impl, counts=counts)
-    self._record(leaves + torch.arange(self.n_trees, device=rows.device) * self.n_leaves, probs, counted=True)
+    ids = leaves if self.n_trees == 1 else leaves + torch.arange(self.n_trees, device=rows.device) * self.n_leaves
+    self._record(ids, probs, counted=True)
     return y.reshape(*x.shape[:-1], self.output_dim)

@@ -267,7 +267,7 @@ class TreeLayer(torch.nn.Module):
             raise TypeError(f"`{name}` must be a floating-point tensor, got {x.dtype}; convert it with `.float()`")
         if x.dim() == 0 or x.shape[-1] != width:
             raise ValueError(f"`{name}` must have shape (..., {width}), got {tuple(x.shape)}")
-        dt = next(self.parameters()).dtype
+        dt = self._param_dtype()
         dev = x.device.type
         if (dev in _AUTOCAST_DEVICES and torch.is_autocast_enabled(dev) and torch.float64 not in (dt, x.dtype)):
             return x.reshape(-1, width).to(torch.get_autocast_dtype(dev))
@@ -275,18 +275,24 @@ class TreeLayer(torch.nn.Module):
             raise TypeError(f"`{name}` has dtype {x.dtype} but the layer's parameters are {dt}; convert one with `.to()`")
         return x.reshape(-1, width)
 
+    def _param_dtype(self) -> torch.dtype:
+        "The dtype of the layer's parameters (read off its first one, without walking submodules)."
+        return next(p for p in self._parameters.values() if p is not None).dtype
+
     def _weights(self, dtype:torch.dtype, *names:str) -> tuple:
         "The parameters `names` in `dtype`: themselves, or (under autocast) a differentiable cast."
-        ps = [getattr(self, n) for n in names]
+        ps = [self._parameters.get(n) for n in names]   # the dict itself: `getattr` on a Module is slow
         return tuple(p if p is None or p.dtype == dtype else p.to(dtype) for p in ps)
 
     def _record(self, leaves:torch.Tensor, # (rows, k) expert ids each row used
                 gate_probs:torch.Tensor|None=None, # (rows, n_experts) soft routing probabilities, if any
                 counted:bool=False): # `leaves` were already counted into `leaf_usage` (by an operator's `counts`)
         "Remember the experts each row used and, when tracking, count them on the device (no synchronisation)."
-        if not _exporting() and (self.training or not torch.compiler.is_compiling()):
+        if not torch.compiler.is_compiling():   # eager: skip Module.__setattr__'s checks (plain attributes)
+            self.__dict__.update(last_leaves=leaves.detach(), last_gate_probs=gate_probs)
+        elif self.training and not _exporting():
             self.last_leaves, self.last_gate_probs = leaves.detach(), gate_probs
-        if not self.track_usage: return
+        if not self.track_usage or (counted and gate_probs is None): return
         with torch.no_grad():
             if not counted:
                 i = leaves.reshape(-1).to(self.leaf_usage.device)
@@ -294,4 +300,5 @@ class TreeLayer(torch.nn.Module):
             if gate_probs is not None: self.soft_leaf_usage.add_(gate_probs.detach().sum(0).to(self.soft_leaf_usage))
 
     def _set_hardening_loss(self, loss:torch.Tensor):
-        if not _exporting(): self.hardening_loss = loss
+        if not torch.compiler.is_compiling(): self.__dict__['hardening_loss'] = loss
+        elif not _exporting(): self.hardening_loss = loss

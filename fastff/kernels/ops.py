@@ -6,14 +6,13 @@ Docs: https://fastff.github.io/fastff/kernels.html.md"""
 
 # %% auto #0
 __all__ = ['fastff_eval', 'fff_eval', 'leaf_mlp_eval', 'IMPLS', 'KERNEL_CHECKS', 'KERNEL_ERRORS', 'count_', 'descend',
-           'leaf_mlp_eval_reference', 'fff_eval_reference', 'fastff_eval_reference', 'check_impl', 'kernel_unavailable',
-           'has_kernel', 'require_kernel', 'wants_grad', 'run_fff', 'run_fastff', 'run_leaf_mlp']
+           'leaf_mlp_eval_reference', 'fff_eval_reference', 'fastff_eval_reference', 'FastffOp', 'check_impl',
+           'kernel_unavailable', 'has_kernel', 'require_kernel', 'wants_grad', 'run_fff', 'run_fastff', 'run_leaf_mlp']
 
 # %% ../../nbs/10_kernels.ipynb #ec571c29
-import warnings
+import sys, types, warnings
 import torch
 from torch import Tensor
-from torch._library.custom_ops import OPDEFS as _OPDEFS
 from ..tree import n_nodes, get_activation
 
 # %% ../../nbs/10_kernels.ipynb #e13de919
@@ -95,11 +94,46 @@ def fastff_eval_reference(x:Tensor,            # (rows, in) inputs
     return y, leaves
 
 # %% ../../nbs/10_kernels.ipynb #0a1b2c3d
-def _define(name:str, schema:str, fn, mutates=()):
+_DEVICE_KEYS = {'cpu': 'CPU', 'cuda': 'CUDA', 'xpu': 'XPU', 'mps': 'MPS', 'meta': 'Meta'}
+
+class FastffOp:
+    "The operator `fastff::name`, defined straight on PyTorch's dispatcher, with `custom_op`'s registration methods."
+    def __init__(self, name:str, schema:str, default):
+        self.name, self._backend_fns, self._libs, self._fake = name, {}, {}, False
+        self._lib = torch.library.Library('fastff', 'FRAGMENT')
+        self._lib.define(name + schema)
+        self._lib.impl(name, default, 'CompositeExplicitAutograd')   # the reference serves every device by default
+        self.default = default
+
+    @property
+    def op(self): return getattr(torch.ops.fastff, self.name)
+
+    def __call__(self, *args): return self.op(*args)
+
+    def register_kernel(self, device:str): # 'cpu', 'cuda', ...
+        "Decorator: make `fn` this operator's kernel for `device` (replacing an earlier one)."
+        def deco(fn):
+            old = self._libs.pop(device, None)
+            if old is not None: old._destroy()
+            lib = torch.library.Library('fastff', 'FRAGMENT')
+            lib.impl(self.name, fn, _DEVICE_KEYS[device])
+            self._libs[device], self._backend_fns[device] = lib, fn
+            return fn
+        return deco
+
+    def register_fake(self, fn):
+        "Decorator: the fake (meta) implementation that tracing uses."
+        if not self._fake: torch.library.register_fake(f'fastff::{self.name}', fn, lib=self._lib); self._fake = True
+        return fn
+
+    def __repr__(self): return f"FastffOp(fastff::{self.name}, kernels={sorted(self._backend_fns)})"
+
+_REGISTRY = sys.modules.setdefault('_fastff_op_registry', types.ModuleType('_fastff_op_registry')).__dict__
+
+def _define(name:str, schema:str, fn) -> FastffOp:
     "Define `fastff::name` once per process (re-running this module, e.g. in a notebook, reuses the first definition)."
-    q = f'fastff::{name}'
-    if q in _OPDEFS: return _OPDEFS[q]
-    return torch.library.custom_op(q, fn, mutates_args=mutates, schema=schema)
+    if name not in _REGISTRY: _REGISTRY[name] = FastffOp(name, schema, fn)
+    return _REGISTRY[name]
 
 def _fastff_eval(x, node_weights, node_biases, out_weights, out_bias, activation, counts):
     return fastff_eval_reference(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
@@ -111,9 +145,9 @@ def _leaf_mlp_eval(x, leaf, w1s, b1s, w2s, b2s, activation):
     return leaf_mlp_eval_reference(x, leaf, w1s, b1s, w2s, b2s, activation)
 
 fastff_eval = _define('fastff_eval', '(Tensor x, Tensor node_weights, Tensor? node_biases, Tensor out_weights, '
-                      'Tensor? out_bias, str activation, Tensor(a!) counts) -> (Tensor, Tensor)', _fastff_eval, ('counts',))
+                      'Tensor? out_bias, str activation, Tensor(a!) counts) -> (Tensor y, Tensor leaves)', _fastff_eval)
 fff_eval = _define('fff_eval', '(Tensor x, Tensor node_weights, Tensor node_biases, Tensor w1s, Tensor b1s, Tensor w2s, '
-                   'Tensor b2s, str activation, Tensor(a!) counts) -> (Tensor, Tensor)', _fff_eval, ('counts',))
+                   'Tensor b2s, str activation, Tensor(a!) counts) -> (Tensor y, Tensor leaf)', _fff_eval)
 leaf_mlp_eval = _define('leaf_mlp_eval', '(Tensor x, Tensor leaf, Tensor w1s, Tensor b1s, Tensor w2s, Tensor b2s, '
                         'str activation) -> Tensor', _leaf_mlp_eval)
 
@@ -184,7 +218,7 @@ def run_fff(x:Tensor, node_weights:Tensor, node_biases:Tensor, w1s:Tensor, b1s:T
             counts:Tensor|None=None):  # int64 (n_leaves,) usage counter, or None
     "FFF inference `(y, leaf)`: `fastff::fff_eval`, or the differentiable reference (see above)."
     if _use_op(impl, x, activation, node_weights, node_biases, w1s, b1s, w2s, b2s):
-        return torch.ops.fastff.fff_eval(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, _counts(counts, x))
+        return torch.ops.fastff.fff_eval(x.contiguous(), node_weights, node_biases, w1s, b1s, w2s, b2s, activation, _counts(counts, x))
     return fff_eval_reference(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, counts)
 
 def run_fastff(x:Tensor, node_weights:Tensor, node_biases:Tensor|None, out_weights:Tensor, out_bias:Tensor|None=None,
@@ -193,7 +227,7 @@ def run_fastff(x:Tensor, node_weights:Tensor, node_biases:Tensor|None, out_weigh
                counts:Tensor|None=None): # int64 (trees * 2**depth,) usage counter, or None
     "UltraFastBERT inference `(y, leaves)`: `fastff::fastff_eval`, or the differentiable reference."
     if _use_op(impl, x, activation, node_weights, node_biases, out_weights, out_bias):
-        return torch.ops.fastff.fastff_eval(x, node_weights, node_biases, out_weights, out_bias, activation, _counts(counts, x))
+        return torch.ops.fastff.fastff_eval(x.contiguous(), node_weights, node_biases, out_weights, out_bias, activation, _counts(counts, x))
     return fastff_eval_reference(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
 
 def run_leaf_mlp(x:Tensor, leaf:Tensor, w1s:Tensor, b1s:Tensor, w2s:Tensor, b2s:Tensor,
@@ -201,5 +235,5 @@ def run_leaf_mlp(x:Tensor, leaf:Tensor, w1s:Tensor, b1s:Tensor, w2s:Tensor, b2s:
                  impl:str|None=None): # None, or a key of `IMPLS`
     "Leaf MLPs chosen per row (MoE top-1 style): `fastff::leaf_mlp_eval`, or the differentiable reference."
     if _use_op(impl, x, activation, w1s, b1s, w2s, b2s):
-        return torch.ops.fastff.leaf_mlp_eval(x, leaf, w1s, b1s, w2s, b2s, activation)
+        return torch.ops.fastff.leaf_mlp_eval(x.contiguous(), leaf.contiguous(), w1s, b1s, w2s, b2s, activation)
     return leaf_mlp_eval_reference(x, leaf, w1s, b1s, w2s, b2s, activation)
