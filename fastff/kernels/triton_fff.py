@@ -153,24 +153,18 @@ def _fastff_rows(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves_p
     z = _logits(x_ptr, nw_ptr + t64 * N_NODES * IN, nb_ptr + t * N_NODES, row, row_ok, node, node_ok,
                 IN, HAS_NB, BM, NP, BK, PREC, UPCAST)
     here = tl.zeros([BM], dtype=tl.int32)                  # local heap index inside the subtree
-    path = tl.zeros([BM, NP], dtype=tl.float32)            # activations on the row's path, zero elsewhere
+    on_path = tl.zeros([BM, NP], dtype=tl.int1)
     for level in tl.static_range(BOTTOM):
-        zl = _pick(z, j, here)
-        path = tl.where(j[None, :] == here[:, None], _act(zl, ACT)[:, None], path)
-        here = 2 * here + 1 + (zl >= 0).to(tl.int32)
+        on_path = on_path | (j[None, :] == here[:, None])
+        here = 2 * here + 1 + (_pick(z, j, here) >= 0).to(tl.int32)
+    path = tl.where(on_path, _act(z, ACT), 0.0)            # activations on the row's path, zero elsewhere (one
+                                                           # elementwise pass: far fewer registers than per level)
     leaf = bucket * (1 << (BOTTOM - 1)) + (here - 1) // 2 - ((1 << (BOTTOM - 1)) - 1)
     tl.store(leaves_ptr + row64 * N_TREES + t, leaf.to(tl.int64), mask=row_ok & (part == 0))
     if COUNT:
         tl.atomic_add(counts_ptr + t * (1 << (TOP + BOTTOM - 1)) + leaf, 1, mask=row_ok & (part == 0))
-    wdt = ow_ptr.dtype.element_ty
-    path_w = path.to(wdt)
-    if TOP > 0:                                            # ancestors: the same TOP nodes for every row of the tile
-        ANC: tl.constexpr = 16 if TOP <= 16 else TOP
-        a = tl.arange(0, ANC)
-        a_ok = a < TOP
-        anc = tl.where(a_ok, ((1 << TOP) + bucket) >> tl.where(a_ok, TOP - a, 0), 1) - 1
-        anc_act = tl.load(path_act_ptr + (t64 * capacity + row64)[:, None] * TOP + a[None, :],
-                          mask=row_ok[:, None] & a_ok[None, :], other=0.0).to(wdt)
+    path_w = path.to(ow_ptr.dtype.element_ty)
+    anc_act = path_act_ptr + (t64 * capacity + row64) * TOP   # the TOP ancestors' activations of each row
     tow = ow_ptr + t64 * N_NODES * OUT
     PART: tl.constexpr = (OUT + SPLIT * BN - 1) // (SPLIT * BN) * BN    # output columns per part
     for n0 in range(part * PART, part * PART + PART, BN):
@@ -178,9 +172,11 @@ def _fastff_rows(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves_p
         o_ok = o < OUT
         w = tl.load(tow + node.to(tl.int64)[:, None] * OUT + o[None, :], mask=node_ok[:, None] & o_ok[None, :], other=0.0)
         yt = _mm(path_w, w, tl.zeros([BM, BN], dtype=tl.float32), PREC, UPCAST)
-        if TOP > 0:
-            wa = tl.load(tow + anc.to(tl.int64)[:, None] * OUT + o[None, :], mask=a_ok[:, None] & o_ok[None, :], other=0.0)
-            yt = _mm(anc_act, wa, yt, PREC, UPCAST)
+        for level in tl.static_range(TOP):                 # ancestors (the same nodes for the whole tile): exact
+            anc = ((1 << TOP) + bucket) >> (TOP - level)   # fp32 rank-1 updates, a product would cost registers
+            w_anc = tl.load(tow + (anc - 1).to(tl.int64) * OUT + o, mask=o_ok, other=0.0).to(tl.float32)
+            a = tl.load(anc_act + level, mask=row_ok, other=0.0)
+            yt += a[:, None] * w_anc[None, :]
         if HAS_OB:
             yt += tl.load(ob_ptr + o, mask=o_ok & (t == 0), other=0.0).to(tl.float32)[None, :]
         ptrs = row64[:, None] * OUT + o[None, :]
@@ -368,7 +364,8 @@ def _split(levels):
     return top, levels - top
 
 class _Workspace:
-    "Buffers reused call after call (per device, stream and layer shape); grown, never shrunk, never freed while in use."
+    """Buffers reused call after call (per device, stream and layer shape); grown, never shrunk. A plan keeps the
+    buffers (and their capacity) it was made with: older ones stay alive for plans and captured graphs that use them."""
     def __init__(self, device, n_counts):
         self.device, self.capacity, self.bufs, self.retired = device, 0, {}, []
         self.cnt = torch.zeros(2 * max(n_counts, 1), dtype=torch.int32, device=device)
@@ -413,7 +410,9 @@ def _reference(name):
     "The plain PyTorch reference of op `name` (fastff.kernels.ops), for inputs these kernels do not take."
     return getattr(ops, f'{name}_reference')
 
-def _contig(*ts): return all(t is None or t.is_contiguous() for t in ts)
+def _contig(*ts):
+    "Contiguous and 16-byte aligned (what the compiled kernels were specialised for)."
+    return all(t is None or (t.is_contiguous() and t.data_ptr() % 16 == 0) for t in ts)
 def _dtypes(*ts): return tuple(None if t is None else t.dtype for t in ts)
 
 # %% ../../nbs/12_kernels_triton.ipynb #fb9888ef
@@ -478,8 +477,8 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     row_tiles = -(-rows // BM)
     tiles = row_tiles if top == 0 else min(row_tiles + nb, rows)       # stage-B tiles, about
     cfg['SPLIT'] = split = _split_out(tiles, d_out, cfg['BN'], dev)
-    work = row_tiles * trees * split if top == 0 else max(row_tiles * trees, (row_tiles + nb) * split)
-    return dict(cfg=cfg, ws=ws, bufs=bufs, work=work, grid=None, trees=trees, d_out=d_out, top=top, sync=sync)
+    work = row_tiles * trees * split if top == 0 else max(row_tiles * trees, tiles * split)
+    return dict(cfg=cfg, ws=ws, bufs=bufs, capacity=ws.capacity, work=work, grid=None, trees=trees, d_out=d_out, top=top, sync=sync)
 
 def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
                 node_weights:torch.Tensor, # (trees, nodes, in) node hyperplanes, nodes = 2**(depth+1) - 1
@@ -504,7 +503,7 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
     b, ws, cfg = plan['bufs'], plan['ws'], plan['cfg']
     acc = b.get('acc', y)
     args = [x, node_weights, x if node_biases is None else node_biases, out_weights, x if out_bias is None else out_bias,
-            y, acc, leaves, counts if cfg['COUNT'] else leaves, b['path_act'], b['perm'], ws.cnt, ws.sync, rows, ws.capacity, 0]
+            y, acc, leaves, counts if cfg['COUNT'] else leaves, b['path_act'], b['perm'], ws.cnt, ws.sync, rows, plan['capacity'], 0]
     if plan['sync'] or plan['top'] == 0:
         _launch(plan, _fastff_kernel, args, stream)
     else:                                                  # interpreter: stage A, then stage B tree by tree
@@ -550,8 +549,10 @@ def _leaf_plan(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
                STAGE_A=True, STAGE_B=True)
     if product_levels == MAX_PRODUCT_LEVELS: cfg['BM'], cfg['BK'] = min(cfg['BM'], 32), min(cfg['BK'], 128)
     row_tiles = -(-rows // cfg['BM'])
-    cfg['SPLIT'] = split = _split_out(min(row_tiles + n_leaves, rows), d_out, cfg['BN'], dev)
-    return dict(cfg=cfg, ws=ws, bufs=bufs, work=max(row_tiles, (row_tiles + n_leaves) * split), grid=None, d_out=d_out, sync=sync)
+    tiles = min(row_tiles + n_leaves, rows)                          # stage-B tiles, at most
+    cfg['SPLIT'] = split = _split_out(tiles, d_out, cfg['BN'], dev)
+    return dict(cfg=cfg, ws=ws, bufs=bufs, capacity=ws.capacity, work=max(row_tiles, tiles * split), grid=None,
+                d_out=d_out, sync=sync)
 
 def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activation, counts):
     key = (x.shape, x.dtype, x.device, None if node_weights is None else node_weights.shape, w1s.shape, w2s.shape,
@@ -568,7 +569,7 @@ def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     ws, cfg = plan['ws'], plan['cfg']
     args = [x, x if node_weights is None else node_weights, x if node_biases is None else node_biases, leaf_out,
             w1s, x if b1s is None else b1s, w2s, x if b2s is None else b2s, y, leaf_out,
-            counts if cfg['COUNT'] else leaf_out, plan['bufs']['perm'], ws.cnt, ws.sync, rows, ws.capacity]
+            counts if cfg['COUNT'] else leaf_out, plan['bufs']['perm'], ws.cnt, ws.sync, rows, plan['capacity']]
     if plan['sync']:
         _launch(plan, _leaf_kernel, args, stream)
     else:
