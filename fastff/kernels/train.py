@@ -15,10 +15,10 @@ from torch._library.custom_ops import OPDEFS as _OPDEFS
 from ..tree import ACTIVATIONS, get_activation
 
 # %% auto #0
-__all__ = ['ACT_CODES', 'TRITON_CONFIG', 'CPU_SOURCE', 'fastff_train_fwd', 'fastff_train_bwd', 'IMPL', 'act_name', 'act_grad',
-           'compute_dtype', 'tree_depth', 'path_node', 'check_train_args', 'train_forward_reference',
-           'train_backward_reference', 'triton_supported', 'triton_forward', 'triton_backward', 'cpu_library',
-           'cpu_library_error', 'cpu_forward', 'cpu_backward', 'fastff_train']
+__all__ = ['ACT_CODES', 'TRITON_CONFIG', 'CPU_SOURCE', 'fastff_train_fwd', 'fastff_train_bwd', 'IMPL', 'KERNEL_ERRORS',
+           'act_name', 'act_grad', 'compute_dtype', 'tree_depth', 'path_node', 'check_train_args',
+           'train_forward_reference', 'train_backward_reference', 'triton_supported', 'triton_forward',
+           'triton_backward', 'cpu_library', 'cpu_library_error', 'cpu_forward', 'cpu_backward', 'fastff_train']
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0006
 try:
@@ -129,7 +129,7 @@ def train_backward_reference(dy:Tensor,           # (rows, out) gradient of the 
     return dx, dnw, dnb, dow
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0021
-TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4, CH=32, WBK=128, w_warps=4, SUB=8)  # tuned on an H100 (see notes)
+TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4, WGRAD='scan', CH=32, WBK=128, w_warps=4, RPP=128, G=8)  # tuned on an H100 (see notes)
 
 if triton is not None:
     @triton.jit
@@ -161,7 +161,8 @@ if triton is not None:
     @triton.jit
     def _path_kernel(A, WA, BA, WB, BB, OUT, Z, DZ, LEAVES, rows, DA, DB, NN, TREES, DEPTH,
                      FORWARD: tl.constexpr, HAS_BA: tl.constexpr, HAS_BB: tl.constexpr, WRITE_OUT: tl.constexpr,
-                     ACT: tl.constexpr, BR: tl.constexpr, BK: tl.constexpr, BC: tl.constexpr, LP: tl.constexpr):
+                     ACT: tl.constexpr, BR: tl.constexpr, BK: tl.constexpr, BC: tl.constexpr, LP: tl.constexpr,
+                     SINGLE: tl.constexpr):
         r = tl.program_id(0) * BR + tl.arange(0, BR)
         rm = r < rows
         r64 = r.to(tl.int64)
@@ -169,6 +170,9 @@ if triton is not None:
         cols = tl.arange(0, LP)
         coefs = tl.zeros([BR, LP], dtype=tl.float32)
         gnodes = tl.zeros([BR, LP], dtype=tl.int32)
+        if SINGLE:                                               # the whole row fits in BK: load it once
+            k0 = tl.arange(0, BK)
+            a_row = tl.load(A + r64[:, None] * DA + k0[None, :], mask=rm[:, None] & (k0 < DA)[None, :], other=0.0).to(tl.float32)
         for t in range(0, TREES):
             node = tl.zeros([BR], dtype=tl.int32)
             if not FORWARD: leaf = tl.load(LEAVES + r64 * TREES + t, mask=rm, other=0).to(tl.int32)
@@ -176,13 +180,17 @@ if triton is not None:
                 if not FORWARD: node = ((1 << l) - 1) + (leaf >> (DEPTH - l))
                 g = t * NN + node
                 g64 = g.to(tl.int64)
-                acc = tl.zeros([BR], dtype=tl.float32)
-                for k in range(0, DA, BK):
-                    kk = k + tl.arange(0, BK)
-                    m2 = rm[:, None] & (kk < DA)[None, :]
-                    a = tl.load(A + r64[:, None] * DA + kk[None, :], mask=m2, other=0.0).to(tl.float32)
-                    w = tl.load(WA + g64[:, None] * DA + kk[None, :], mask=m2, other=0.0).to(tl.float32)
-                    acc += tl.sum(a * w, axis=1)
+                if SINGLE:
+                    w = tl.load(WA + g64[:, None] * DA + k0[None, :], mask=rm[:, None] & (k0 < DA)[None, :], other=0.0)
+                    acc = tl.sum(a_row * w.to(tl.float32), axis=1)
+                else:
+                    acc = tl.zeros([BR], dtype=tl.float32)
+                    for k in range(0, DA, BK):
+                        kk = k + tl.arange(0, BK)
+                        m2 = rm[:, None] & (kk < DA)[None, :]
+                        a = tl.load(A + r64[:, None] * DA + kk[None, :], mask=m2, other=0.0).to(tl.float32)
+                        w = tl.load(WA + g64[:, None] * DA + kk[None, :], mask=m2, other=0.0).to(tl.float32)
+                        acc += tl.sum(a * w, axis=1)
                 zi = (r64 * TREES + t) * L + l
                 if FORWARD:
                     if HAS_BA: acc += tl.load(BA + g64, mask=rm, other=0.0).to(tl.float32)
@@ -214,66 +222,107 @@ if triton is not None:
     def _seg_add(v1, f1, v2, f2): return tl.where(f2 != 0, v2, v1 + v2), f1 | f2
 
     @triton.jit
-    def _wgrad_kernel(PERM, SLEAF, C, SRC, OUT, OUTB, rows, D, NN, TREES, DEPTH, SUB,
-                      APPLY_ACT: tl.constexpr, HAS_OUTB: tl.constexpr, ACT: tl.constexpr, CH: tl.constexpr,
+    def _wgrad_scan_kernel(PERM, SLEAF, C, SRC, OUT, OUTB, rows, D, NN, TREES, DEPTH,
+                      APPLY_ACT: tl.constexpr, HAS_OUTB: tl.constexpr, ACT: tl.constexpr, CH: tl.constexpr, BK: tl.constexpr):
+        L = DEPTH + 1
+        t = tl.program_id(1)
+        ii = tl.arange(0, CH)
+        i = tl.program_id(0) * CH + ii
+        im = i < rows
+        base = t.to(tl.int64) * rows
+        lf = tl.load(SLEAF + base + i, mask=im, other=0)
+        lp = tl.load(SLEAF + base + i - 1, mask=im & (i > 0), other=-1)       # the true neighbours, across chunks
+        ln = tl.load(SLEAF + base + i + 1, mask=i + 1 < rows, other=-1)
+        row = tl.load(PERM + base + i, mask=im, other=0).to(tl.int64)
+        kk = tl.program_id(2) * BK + tl.arange(0, BK)
+        m2 = im[:, None] & (kk < D)[None, :]
+        src = tl.load(SRC + row[:, None] * D + kk[None, :], mask=m2, other=0.0).to(tl.float32)   # read once, used at every level
+        cbase = (row * TREES + t) * L
+        for l in range(0, L):
+            sh = DEPTH - l
+            nd = lf >> sh
+            tstart = (nd != (lp >> sh)) | (i == 0)
+            tend = (nd != (ln >> sh)) | (i == rows - 1)
+            start = tstart | (ii == 0)
+            end = (tend | (ii == CH - 1)) & im
+            segid = tl.cumsum(start.to(tl.int32), 0)
+            first_true = tl.sum(tl.where(ii == 0, tstart.to(tl.int32), 0), 0)
+            whole = tend & ((segid > 1) | (first_true != 0))   # the node's rows all lie in this chunk: plain store
+            coef = tl.load(C + cbase + l, mask=im, other=0.0).to(tl.float32)
+            if APPLY_ACT: coef = _act_fn(coef, ACT)
+            coef = tl.where(im, coef, 0.0)
+            f = start.to(tl.int32)
+            s, _fs = tl.associative_scan((coef[:, None] * src, tl.broadcast_to(f[:, None], [CH, BK])), 0, _seg_add)
+            g64 = (t * NN + (1 << l) - 1 + nd).to(tl.int64)
+            ptrs = OUT + g64[:, None] * D + kk[None, :]
+            tl.store(ptrs, s, mask=(end & whole)[:, None] & m2)
+            tl.atomic_add(ptrs, s, mask=(end & ~whole)[:, None] & m2)
+            if HAS_OUTB:
+                if tl.program_id(2) == 0:
+                    sb, _fb = tl.associative_scan((coef, f), 0, _seg_add)
+                    tl.store(OUTB + g64, sb, mask=end & whole)
+                    tl.atomic_add(OUTB + g64, sb, mask=end & ~whole)
+
+    @triton.jit
+    def _wgrad_rows_kernel(PERM, SLEAF, C, SRC, OUT, OUTB, rows, D, NN, TREES, DEPTH, RPP,
+                      APPLY_ACT: tl.constexpr, HAS_OUTB: tl.constexpr, ACT: tl.constexpr, G: tl.constexpr,
                       BK: tl.constexpr, LP: tl.constexpr):
         L = DEPTH + 1
         t = tl.program_id(1)
         base = t.to(tl.int64) * rows
-        ii = tl.arange(0, CH)
-        lv = tl.arange(0, LP)
         kk = tl.program_id(2) * BK + tl.arange(0, BK)
         km = kk < D
-        carry = tl.zeros([LP, BK], dtype=tl.float32)   # per level: partial sum of the run still open at the chunk's end
-        carry_b = tl.zeros([LP], dtype=tl.float32)
-        own = tl.zeros([LP], dtype=tl.int32)           # per level: whether that open run started in this program
-        for sc in range(0, SUB):
-            i = (tl.program_id(0) * SUB + sc) * CH + ii
-            im = i < rows
-            lf = tl.load(SLEAF + base + i, mask=im, other=0).to(tl.int32)
-            lp = tl.load(SLEAF + base + i - 1, mask=im & (i > 0), other=-1).to(tl.int32)   # true neighbours
-            ln = tl.load(SLEAF + base + i + 1, mask=i + 1 < rows, other=-1).to(tl.int32)
-            row = tl.load(PERM + base + i, mask=im, other=0).to(tl.int64)
-            m2 = im[:, None] & km[None, :]
-            src = tl.load(SRC + row[:, None] * D + kk[None, :], mask=m2, other=0.0).to(tl.float32)  # read once for all levels
-            cbase = (row * TREES + t) * (DEPTH + 1)
-            last_sc = sc == SUB - 1
-            for l in range(0, L):
-                sh = DEPTH - l
-                nd = lf >> sh
-                tstart = (nd != (lp >> sh)) | (i == 0)
-                tend = ((nd != (ln >> sh)) | (i == rows - 1)) & im
-                start = tstart | (ii == 0)
-                segid = tl.cumsum(start.to(tl.int32), 0)
-                cont = tl.sum(tl.where(ii == 0, tstart.to(tl.int32), 0), 0) == 0   # first run continues the carried one
-                sel = lv == l
-                own_l = tl.sum(tl.where(sel, own, 0), 0)
-                first = (segid == 1) & cont
-                owned = (segid > 1) | (~cont) | (own_l != 0)
-                coef = tl.load(C + cbase + l, mask=im, other=0.0).to(tl.float32)
-                if APPLY_ACT: coef = _act_fn(coef, ACT)
-                coef = tl.where(im, coef, 0.0)
-                f = start.to(tl.int32)
-                s, _fs = tl.associative_scan((coef[:, None] * src, tl.broadcast_to(f[:, None], [CH, BK])), 0, _seg_add)
-                c_l = tl.sum(tl.where(sel[:, None], carry, 0.0), 0)
-                s = tl.where(first[:, None], s + c_l[None, :], s)
-                flush = im & (tend | ((ii == CH - 1) & last_sc))
-                whole = tend & owned                                   # the node's rows all went through this program
-                g64 = (t * NN + (1 << l) - 1 + nd).to(tl.int64)
+        lv = tl.arange(0, LP)
+        lm = lv < L
+        sh = tl.where(lm, DEPTH - lv, 0)
+        nbase = t * NN + (1 << lv) - 1                          # heap offset of each level
+        gi = tl.arange(0, G)
+        r0 = tl.program_id(0) * RPP
+        r1 = tl.minimum(r0 + RPP, rows)
+        prev = tl.load(SLEAF + base + r0 - 1, mask=r0 > 0, other=-1).to(tl.int32)
+        cur = tl.load(SLEAF + base + r0).to(tl.int32) >> sh       # node (index within its level) per level
+        started = ((prev >> sh) != cur) | (r0 == 0)              # the current node's first row is in this program
+        acc = tl.zeros([LP, BK], dtype=tl.float32)               # one running sum per level
+        accb = tl.zeros([LP], dtype=tl.float32)
+        do_b = HAS_OUTB & (tl.program_id(2) == 0)
+        for r in range(r0, r1, G):
+            ri = r + gi
+            rm = ri < r1
+            lfs = tl.load(SLEAF + base + ri, mask=rm, other=0).to(tl.int32)
+            row = tl.load(PERM + base + ri, mask=rm, other=0).to(tl.int64)
+            cm = rm[:, None] & lm[None, :]
+            cf = tl.load(C + (row * TREES + t)[:, None] * L + lv[None, :], mask=cm, other=0.0).to(tl.float32)
+            if APPLY_ACT: cf = _act_fn(cf, ACT)
+            cf = tl.where(cm, cf, 0.0)
+            xs = tl.load(SRC + row[:, None] * D + kk[None, :], mask=rm[:, None] & km[None, :], other=0.0).to(tl.float32)
+            for j in tl.static_range(G):
+                pick = gi == j
+                valid = tl.sum(tl.where(pick, rm.to(tl.int32), 0), 0) > 0
+                nd = tl.sum(tl.where(pick, lfs, 0), 0) >> sh
+                chg = (nd != cur) & lm & valid                    # these levels' nodes end at the previous row
+                g64 = (nbase + cur).to(tl.int64)
                 ptrs = OUT + g64[:, None] * D + kk[None, :]
-                tl.store(ptrs, s, mask=(flush & whole)[:, None] & km[None, :])
-                tl.atomic_add(ptrs, s, mask=(flush & ~whole)[:, None] & km[None, :])
-                at_end = (ii == CH - 1) & im & ~tend                   # the run goes on into the next chunk
-                keep = tl.sum(at_end.to(tl.int32), 0) > 0
-                carry = tl.where(sel[:, None], tl.sum(tl.where(at_end[:, None], s, 0.0), 0)[None, :], carry)
-                own = tl.where(sel, tl.sum(tl.where(at_end, owned.to(tl.int32), 0), 0), own)
-                if HAS_OUTB:
-                    if tl.program_id(2) == 0:
-                        sb, _fb = tl.associative_scan((coef, f), 0, _seg_add)
-                        sb = tl.where(first, sb + tl.sum(tl.where(sel, carry_b, 0.0), 0), sb)
-                        tl.store(OUTB + g64, sb, mask=flush & whole)
-                        tl.atomic_add(OUTB + g64, sb, mask=flush & ~whole)
-                        carry_b = tl.where(sel, tl.sum(tl.where(at_end, sb, 0.0), 0), carry_b)
+                tl.store(ptrs, acc, mask=(chg & started)[:, None] & km[None, :])
+                tl.atomic_add(ptrs, acc, mask=(chg & ~started)[:, None] & km[None, :])
+                if do_b:
+                    tl.store(OUTB + g64, accb, mask=chg & started)
+                    tl.atomic_add(OUTB + g64, accb, mask=chg & ~started)
+                acc = tl.where(chg[:, None], 0.0, acc)
+                accb = tl.where(chg, 0.0, accb)
+                started = started | chg
+                cur = tl.where(chg, nd, cur)
+                c = tl.sum(tl.where(pick[:, None], cf, 0.0), 0)
+                acc += c[:, None] * tl.sum(tl.where(pick[:, None], xs, 0.0), 0)[None, :]
+                accb += c
+        nxt = tl.load(SLEAF + base + r1, mask=r1 < rows, other=-1).to(tl.int32)
+        whole = started & (((nxt >> sh) != cur) | (r1 >= rows))  # every row of the node went through this program
+        g64 = (nbase + cur).to(tl.int64)
+        ptrs = OUT + g64[:, None] * D + kk[None, :]
+        tl.store(ptrs, acc, mask=(lm & whole)[:, None] & km[None, :])
+        tl.atomic_add(ptrs, acc, mask=(lm & ~whole)[:, None] & km[None, :])
+        if do_b:
+            tl.store(OUTB + g64, accb, mask=lm & whole)
+            tl.atomic_add(OUTB + g64, accb, mask=lm & ~whole)
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0022
 def _p2(n:int) -> int: return 1 << max(0, int(n) - 1).bit_length()
@@ -306,7 +355,8 @@ def triton_forward(x:Tensor, node_weights:Tensor, node_biases:Tensor|None, out_w
             x, nw, nb if nb is not None else nw, ow, ob if ob is not None else ow, y, logits, logits, leaves,
             rows, d_in, d_out, nw.shape[1], trees, depth, FORWARD=True, HAS_BA=nb is not None, HAS_BB=ob is not None,
             WRITE_OUT=True, ACT=ACT_CODES[act_name(activation)], BR=cfg['BR'], BK=min(cfg['BK'], _p2(d_in)),
-            BC=min(cfg['BC'], _p2(d_out)), LP=_p2(trees * (depth + 1)), num_warps=cfg['num_warps'])
+            BC=min(cfg['BC'], _p2(d_out)), LP=_p2(trees * (depth + 1)), SINGLE=min(cfg['BK'], _p2(d_in)) >= d_in,
+            num_warps=cfg['num_warps'])
     return y, leaves, logits
 
 def triton_backward(dy:Tensor, x:Tensor, node_weights:Tensor, out_weights:Tensor, leaves:Tensor, logits:Tensor,
@@ -330,12 +380,18 @@ def triton_backward(dy:Tensor, x:Tensor, node_weights:Tensor, out_weights:Tensor
         _path_kernel[(triton.cdiv(rows, cfg['BR']),)](
             dy, ow, ow, nw, nw, dx, logits, dz, leaves, rows, d_out, d_in, nn_, trees, depth,
             FORWARD=False, HAS_BA=False, HAS_BB=False, WRITE_OUT=need_x, ACT=code, BR=cfg['BR'],
-            BK=min(cfg['BK'], _p2(d_out)), BC=min(cfg['BC'], _p2(d_in)), LP=_p2(trees * L), num_warps=cfg['num_warps'])
+            BK=min(cfg['BK'], _p2(d_out)), BC=min(cfg['BC'], _p2(d_in)), LP=_p2(trees * L), SINGLE=min(cfg['BK'], _p2(d_out)) >= d_out,
+            num_warps=cfg['num_warps'])
         for coef, src, out, apply, d in ((dz, x, dnw, False, d_in), (logits, dy, dow, True, d_out)):
             bk = min(cfg['WBK'], _p2(d))
-            _wgrad_kernel[(triton.cdiv(rows, cfg['CH'] * cfg['SUB']), trees, triton.cdiv(d, bk))](
-                perm, sleaf, coef, src, out, dnb, rows, d, nn_, trees, depth, cfg['SUB'], APPLY_ACT=apply,
-                HAS_OUTB=not apply, ACT=code, CH=cfg['CH'], BK=bk, LP=_p2(L), num_warps=cfg['w_warps'])
+            if cfg['WGRAD'] == 'rows':
+                _wgrad_rows_kernel[(triton.cdiv(rows, cfg['RPP']), trees, triton.cdiv(d, bk))](
+                    perm, sleaf, coef, src, out, dnb, rows, d, nn_, trees, depth, cfg['RPP'], APPLY_ACT=apply,
+                    HAS_OUTB=not apply, ACT=code, G=cfg['G'], BK=bk, LP=_p2(L), num_warps=cfg['w_warps'])
+            else:
+                _wgrad_scan_kernel[(triton.cdiv(rows, cfg['CH']), trees * L, triton.cdiv(d, bk))](
+                    perm, sleaf, coef, src, out, dnb, rows, d, nn_, trees, depth, APPLY_ACT=apply, HAS_OUTB=not apply,
+                    ACT=code, CH=cfg['CH'], BK=bk, num_warps=cfg['w_warps'])
     return dx, dnw, dnb, dow
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0031
@@ -445,16 +501,29 @@ def _pick(device:str, x, *weights) -> str:
     if impl == 'triton' and not triton_supported(x, *weights): return 'reference'
     return impl
 
+KERNEL_ERRORS = {}   # implementation -> the exception that made it fall back to the reference
+
+def _run(impl, kernels, reference, *args):
+    "Run `kernels[impl]`; if it raises (a compiler or launch failure), warn once and run the reference from then on."
+    fn = kernels.get(impl)
+    if fn is None or impl in KERNEL_ERRORS: return reference(*args)
+    try: return fn(*args)
+    except Exception as e:
+        if isinstance(e, (ValueError, TypeError)): raise          # bad input: the caller's error, not the kernel's
+        KERNEL_ERRORS[impl] = e
+        warnings.warn(f"fastff_train: the {impl} kernels failed ({type(e).__name__}: {str(e)[:300]}); using the PyTorch reference")
+        return reference(*args)
+
 def _fwd_kernel(x, node_weights, node_biases, out_weights, out_bias, activation):
     impl = _pick(x.device.type, x, node_weights, node_biases, out_weights, out_bias)
-    fn = dict(cpp=cpu_forward, triton=triton_forward).get(impl, train_forward_reference)
-    return fn(x, node_weights, node_biases, out_weights, out_bias, activation)
+    return _run(impl, dict(cpp=cpu_forward, triton=triton_forward), train_forward_reference,
+                x, node_weights, node_biases, out_weights, out_bias, activation)
 
 def _bwd_kernel(dy, x, node_weights, out_weights, leaves, logits, activation, need_x):
     impl = _pick(x.device.type, x, dy, node_weights, out_weights)
     if impl == 'triton' and logits.dtype != torch.float32: impl = 'reference'
-    fn = dict(cpp=cpu_backward, triton=triton_backward).get(impl, train_backward_reference)
-    return fn(dy, x, node_weights, out_weights, leaves, logits, activation, need_x)
+    return _run(impl, dict(cpp=cpu_backward, triton=triton_backward), train_backward_reference,
+                dy, x, node_weights, out_weights, leaves, logits, activation, need_x)
 
 for _dev in ('cpu', 'cuda'):
     fastff_train_fwd.register_kernel(_dev)(_fwd_kernel)
