@@ -6,7 +6,7 @@ Docs: https://fastff.github.io/fastff/kernels_triton.html.md"""
 
 # %% ../../nbs/12_kernels_triton.ipynb #649d69d4
 from __future__ import annotations
-import os
+import os, warnings
 import torch
 import triton
 import triton.language as tl
@@ -153,7 +153,7 @@ def _fastff_rows(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves_p
     z = _logits(x_ptr, nw_ptr + t64 * N_NODES * IN, nb_ptr + t * N_NODES, row, row_ok, node, node_ok,
                 IN, HAS_NB, BM, NP, BK, PREC, UPCAST)
     here = tl.zeros([BM], dtype=tl.int32)                  # local heap index inside the subtree
-    on_path = tl.zeros([BM, NP], dtype=tl.int1)
+    on_path = (j[None, :] < 0) & (here[:, None] < 0)       # all False
     for level in tl.static_range(BOTTOM):
         on_path = on_path | (j[None, :] == here[:, None])
         here = 2 * here + 1 + (_pick(z, j, here) >= 0).to(tl.int32)
@@ -422,22 +422,31 @@ def _split_out(tiles, d_out, BN, dev):
     sms = torch.cuda.get_device_properties(dev).multi_processor_count
     return max(1, min(sms // max(tiles, 1), -(-d_out // BN)))
 
-def _launch(plan, kernel, args, stream):
+def _launch(plan, kernel, args, stream, key):
     """Launch `kernel` with `args` (its run-time arguments) and the plan's constants. The first launch goes through
     Triton (compiling, and picking the grid from occupancy); later ones call the compiled launcher directly, skipping
-    Triton's per-call argument binding and specialisation (measured below: most of an eager call's host time)."""
+    Triton's per-call argument binding and specialisation (most of an eager call's host time). A kernel that fails
+    to build is reported once and the plan falls back to the reference (returns False)."""
     fast = plan.get('fast')
     if fast is not None:
         k, consts, grid = fast
         k.run(grid, 1, 1, stream, k.function, k.packed_metadata, None, None, None, *args, *consts)
-        return
+        return True
     cfg = plan['cfg']
-    if plan['grid'] is None:
-        plan['grid'] = _programs(kernel, args, cfg, args[0].device, plan['work'])
-    k = kernel[(plan['grid'],)](*args, **cfg)
+    try:
+        if plan['grid'] is None:
+            plan['grid'] = _programs(kernel, args, cfg, args[0].device, plan['work'])
+        k = kernel[(plan['grid'],)](*args, **cfg)
+    except Exception as e:                                 # e.g. a Triton version that cannot compile it
+        if not isinstance(e, (triton.CompilationError, RuntimeError, TypeError, ValueError)): raise
+        warnings.warn(f"fastff: the Triton kernel could not be built, using the PyTorch reference: {type(e).__name__}: {e}",
+                      RuntimeWarning, stacklevel=3)
+        _PLANS[key] = None
+        return False
     hooks = getattr(getattr(triton, 'knobs', None), 'runtime', None)
     if FAST_LAUNCH and not INTERPRET and k is not None and hooks is not None and hooks.launch_enter_hook is None:
         plan['fast'] = (k, [cfg[n] for n in kernel.arg_names[len(args):]], plan['grid'])
+    return True
 
 def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation, counts):
     "Everything about a call that depends only on shapes: checks, tile sizes, grid, workspace. None: use the reference."
@@ -505,7 +514,8 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
     args = [x, node_weights, x if node_biases is None else node_biases, out_weights, x if out_bias is None else out_bias,
             y, acc, leaves, counts if cfg['COUNT'] else leaves, b['path_act'], b['perm'], ws.cnt, ws.sync, rows, plan['capacity'], 0]
     if plan['sync'] or plan['top'] == 0:
-        _launch(plan, _fastff_kernel, args, stream)
+        if not _launch(plan, _fastff_kernel, args, stream, key):
+            return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
     else:                                                  # interpreter: stage A, then stage B tree by tree
         ws.cnt.zero_()
         _fastff_kernel[(plan['work'],)](*args, **dict(cfg, STAGE_A=True, STAGE_B=False))
@@ -571,7 +581,7 @@ def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
             w1s, x if b1s is None else b1s, w2s, x if b2s is None else b2s, y, leaf_out,
             counts if cfg['COUNT'] else leaf_out, plan['bufs']['perm'], ws.cnt, ws.sync, rows, plan['capacity']]
     if plan['sync']:
-        _launch(plan, _leaf_kernel, args, stream)
+        if not _launch(plan, _leaf_kernel, args, stream, key): return None
     else:
         ws.cnt.zero_()
         _leaf_kernel[(plan['work'],)](*args, **dict(cfg, STAGE_A=True, STAGE_B=False))
