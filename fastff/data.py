@@ -110,7 +110,9 @@ def _load_cache(fn: Path, key: str) -> dict|None:
 
 def _save_cache(d: dict, fn: Path):
     "Save the decoded tensors to `fn`; a cache folder that cannot be written gives a warning (the data still loads)."
-    try: atomic_save(d, fn)
+    try:
+        fn.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, like the kernel cache sharing this folder
+        atomic_save(d, fn)
     except OSError as e:
         warnings.warn(f"cache folder {fn.parent} is not writable ({type(e).__name__}: {e.strerror or e}): loaded "
                       "without caching; set FASTFF_CACHE to a writable folder to keep the decoded tensors", stacklevel=3)
