@@ -11,6 +11,9 @@
 #include <algorithm>
 #include <type_traits>
 #include <omp.h>
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 typedef uint16_t bf16_t;
 static inline float bf2f(bf16_t u) { uint32_t v = (uint32_t)u << 16; float f; std::memcpy(&f, &v, 4); return f; }
@@ -58,6 +61,24 @@ template <typename A, typename T> static inline typename VT<A>::v vload(const T*
 }
 template <typename A> static inline void vst(A* p, typename VT<A>::v v) { std::memcpy(p, &v, sizeof(v)); }
 
+// A store that bypasses the caches (a non-temporal store) where the address allows: a large y is written once and
+// not read back here, so streaming it out keeps the weights in the last-level cache and saves the read-for-ownership.
+template <typename A> static inline void vst_nt(A* p, typename VT<A>::v v) {
+#if defined(__AVX__)
+  if (((uintptr_t)p & 31) == 0) {
+    if constexpr (std::is_same<A, float>::value) { __m256 m; std::memcpy(&m, &v, 32); _mm256_stream_ps(p, m); return; }
+    else { __m256d m; std::memcpy(&m, &v, 32); _mm256_stream_pd(p, m); return; }
+  }
+#endif
+  vst<A>(p, v);
+}
+template <bool NT, typename A> static inline void vstore(A* p, typename VT<A>::v v) { if (NT) vst_nt<A>(p, v); else vst<A>(p, v); }
+static inline void store_fence() {                    // non-temporal stores are visible to others after this
+#if defined(__AVX__)
+  _mm_sfence();
+#endif
+}
+static inline bool stream_out(long bytes) { return bytes >= (4L << 20); }   // y beyond the L2s: stream it
 // <x, w> with four independent accumulators (hides the FMA latency)
 template <typename T, typename A> static inline A dot(const A* __restrict x, const T* __restrict w, long n) {
   typedef typename VT<A>::v V; constexpr int W = VT<A>::W;
@@ -147,7 +168,7 @@ static inline void walk2(const A* x0, const A* x1, const T* nw, const T* nb, lon
 // y0, y1 = ob + sum_k h[k] * p[k][:] for two rows: the K output-weight rows of each path summed in registers,
 // 32 outputs at a time, so y is written once. Rows k >= k0 (the deep levels, rarely in cache) are prefetched PFD
 // bytes ahead: the hardware prefetchers do not follow 2K interleaved streams.
-template <typename T, typename A>
+template <typename T, typename A, bool NT>
 static inline void gather2(A* __restrict y0, A* __restrict y1, const T* ob, long out, int K, int k0,
                            const T* const* p0, const A* h0, const T* const* p1, const A* h1) {
   typedef typename VT<A>::v V; constexpr int W = VT<A>::W;
@@ -168,8 +189,8 @@ static inline void gather2(A* __restrict y0, A* __restrict y1, const T* ob, long
       c0 += ha * vload<A, T>(a); c1 += ha * vload<A, T>(a + W); c2 += ha * vload<A, T>(a + 2 * W); c3 += ha * vload<A, T>(a + 3 * W);
       d0 += hb * vload<A, T>(b); d1 += hb * vload<A, T>(b + W); d2 += hb * vload<A, T>(b + 2 * W); d3 += hb * vload<A, T>(b + 3 * W);
     }
-    vst<A>(y0 + o, c0); vst<A>(y0 + o + W, c1); vst<A>(y0 + o + 2 * W, c2); vst<A>(y0 + o + 3 * W, c3);
-    vst<A>(y1 + o, d0); vst<A>(y1 + o + W, d1); vst<A>(y1 + o + 2 * W, d2); vst<A>(y1 + o + 3 * W, d3);
+    vstore<NT, A>(y0 + o, c0); vstore<NT, A>(y0 + o + W, c1); vstore<NT, A>(y0 + o + 2 * W, c2); vstore<NT, A>(y0 + o + 3 * W, c3);
+    vstore<NT, A>(y1 + o, d0); vstore<NT, A>(y1 + o + W, d1); vstore<NT, A>(y1 + o + 2 * W, d2); vstore<NT, A>(y1 + o + 3 * W, d3);
   }
   for (; o < out; o++) {
     A c = ob ? ld<A>(ob, o) : (A)0, d = c;
@@ -198,6 +219,7 @@ static void fastff_impl(const T* x, const T* nw, const T* nb, const T* ow, const
   std::vector<int32_t> key(rows), perm(rows), pnode(rows * trees * P);
   std::vector<A> phs(rows * trees * P);
   if (rows * P * (in + out) * trees < 1000000) nthreads = 1;     // fork-join is not worth it below ~1 M FMA
+  const bool nt = !conv && stream_out(rows * out * (long)sizeof(T));
 #pragma omp parallel num_threads(nthreads)
   {
     std::vector<A> xb(conv ? CH * in : 0), yb(conv ? 2 * out : 0);
@@ -260,11 +282,14 @@ static void fastff_impl(const T* x, const T* nw, const T* nb, const T* ow, const
           wp0[k] = ow + ((k / P) * nodes + pnode[r0 * trees * P + k]) * out;
           wp1[k] = ow + ((k / P) * nodes + pnode[r1 * trees * P + k]) * out;
         }
-        gather2<T, A>(y0, y1, ob, out, (int)(trees * P), trees > 1 ? 0 : split, wp0.data(), &phs[r0 * trees * P],
-                      wp1.data(), &phs[r1 * trees * P]);
+        if (nt) gather2<T, A, true>(y0, y1, ob, out, (int)(trees * P), trees > 1 ? 0 : split, wp0.data(),
+                                    &phs[r0 * trees * P], wp1.data(), &phs[r1 * trees * P]);
+        else gather2<T, A, false>(y0, y1, ob, out, (int)(trees * P), trees > 1 ? 0 : split, wp0.data(),
+                                  &phs[r0 * trees * P], wp1.data(), &phs[r1 * trees * P]);
         if (conv) for (long o = 0; o < out; o++) { st<A>(y, r0 * out + o, y0[o]); st<A>(y, r1 * out + o, y1[o]); }
       }
     }
+    if (nt) store_fence();
   }
   count_leaves(counts, leaves, rows, trees, 1L << depth);
 }
@@ -318,7 +343,7 @@ static inline void mm1(const A* const* xs, const T* W1, const T* b1, long in, lo
   for (int r = 0; r < 4; r++) for (int v = 0; v < NV; v++) vst<A>(H + r * L + j0 + v * W, c[r][v]);
 }
 // Y[r][o0 : o0 + NV*W] = b2 + sum_j H[r][j] * W2[j][o0 : ...]
-template <typename T, typename A, int NV>
+template <typename T, typename A, int NV, bool NT>
 static inline void mm2(const A* H, const T* W2, const T* b2, long L, long out, long o0, A* const* ys) {
   typedef typename VT<A>::v V; constexpr int W = VT<A>::W;
   V c[4][NV];
@@ -328,7 +353,7 @@ static inline void mm2(const A* H, const T* W2, const T* b2, long L, long out, l
     for (int v = 0; v < NV; v++) w[v] = vload<A, T>(W2 + j * out + o0 + v * W);
     for (int r = 0; r < 4; r++) { const A h = H[r * L + j]; for (int v = 0; v < NV; v++) c[r][v] += h * w[v]; }
   }
-  for (int r = 0; r < 4; r++) for (int v = 0; v < NV; v++) vst<A>(ys[r] + o0 + v * W, c[r][v]);
+  for (int r = 0; r < 4; r++) for (int v = 0; v < NV; v++) vstore<NT, A>(ys[r] + o0 + v * W, c[r][v]);
 }
 // Returns 1 (and writes nothing) if a leaf index is out of range.
 template <typename T>
@@ -346,6 +371,7 @@ static int leaf_mlp_impl(const T* x, const int64_t* leaf, const T* w1, const T* 
   blk.push_back(rows);
   if (rows * L * (in + out) < 1000000) nthreads = 1;
   const long Lv = L / W * W, Ov = out / W * W;
+  const bool nt = !conv && stream_out(rows * out * (long)sizeof(T));
 #pragma omp parallel num_threads(nthreads)
   {
     std::vector<A> xb(conv ? R * in : 0), H(R * L), yb(R * out);
@@ -373,8 +399,9 @@ static int leaf_mlp_impl(const T* x, const int64_t* leaf, const T* w1, const T* 
       }
       for (long k = 0; k < R * L; k++) H[k] = act<A>(a, H[k]);
       long o = 0;
-      for (; o + 4 * W <= Ov; o += 4 * W) mm2<T, A, 4>(H.data(), W2, B2, L, out, o, ys);
-      for (; o + W <= Ov; o += W) mm2<T, A, 1>(H.data(), W2, B2, L, out, o, ys);
+      for (; o + 4 * W <= Ov; o += 4 * W)
+        if (nt) mm2<T, A, 4, true>(H.data(), W2, B2, L, out, o, ys); else mm2<T, A, 4, false>(H.data(), W2, B2, L, out, o, ys);
+      for (; o + W <= Ov; o += W) mm2<T, A, 1, false>(H.data(), W2, B2, L, out, o, ys);
       if (o < out) {                                             // the < W outputs past the last full vector
         A s[R][W];
         for (int r = 0; r < R; r++) for (long k = 0; k < out - o; k++) s[r][k] = B2 ? ld<A>(B2, o + k) : (A)0;
@@ -384,6 +411,7 @@ static int leaf_mlp_impl(const T* x, const int64_t* leaf, const T* w1, const T* 
       }
       if (conv) for (long r = 0; r < n; r++) for (long oo = 0; oo < out; oo++) st<A>(y, perm[p0 + r] * out + oo, ys[r][oo]);
     }
+    if (nt) store_fence();
   }
   return 0;
 }
