@@ -66,11 +66,11 @@ def _grid_sync(sync_ptr, n_programs):
 
 # %% ../../nbs/12_kernels_triton.ipynb #e20f8d1f
 @triton.jit
-def _subtree(bucket, ROOT_LEVEL: tl.constexpr, LEVELS: tl.constexpr, NP: tl.constexpr):
+def _subtree(bucket, ROOT_LEVEL: tl.constexpr, LEVELS: tl.constexpr, SUB_COLS: tl.constexpr):
     """Columns of the subtree of `LEVELS` levels rooted at node `bucket` of level `ROOT_LEVEL`: local heap index `j`
-    (0..NP-1), global heap index `node`, and `valid` (j < 2**LEVELS - 1; the rest is padding)."""
-    j = tl.arange(0, NP)
-    level = tl.zeros([NP], dtype=tl.int32)
+    (0..SUB_COLS-1), global heap index `node`, and `valid` (j < 2**LEVELS - 1; the rest is padding)."""
+    j = tl.arange(0, SUB_COLS)
+    level = tl.zeros([SUB_COLS], dtype=tl.int32)
     for m in tl.static_range(1, LEVELS):
         level += (j >= (1 << m) - 1).to(tl.int32)
     node = (1 << (ROOT_LEVEL + level)) - 1 + bucket * (1 << level) + j - ((1 << level) - 1)
@@ -78,9 +78,9 @@ def _subtree(bucket, ROOT_LEVEL: tl.constexpr, LEVELS: tl.constexpr, NP: tl.cons
 
 @triton.jit
 def _logits(x_ptr, w_ptr, b_ptr, row, row_ok, node, node_ok, IN: tl.constexpr, HAS_BIAS: tl.constexpr,
-            BM: tl.constexpr, NP: tl.constexpr, BK: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
-    "x[row] @ w[node].T (+ b[node]): the (BM, NP) logits of a tile of rows against a set of nodes, one matrix product."
-    acc = tl.zeros([BM, NP], dtype=tl.float32)
+            BM: tl.constexpr, SUB_COLS: tl.constexpr, BK: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
+    "x[row] @ w[node].T (+ b[node]): the (BM, SUB_COLS) logits of a tile of rows against a set of nodes, one matrix product."
+    acc = tl.zeros([BM, SUB_COLS], dtype=tl.float32)
     row64, node64 = row.to(tl.int64), node.to(tl.int64)
     for k0 in range(0, IN, BK):
         k = k0 + tl.arange(0, BK)
@@ -97,17 +97,17 @@ def _pick(logits, j, where):
     return tl.sum(tl.where(j[None, :] == where[:, None], logits, 0.0), 1)
 
 @triton.jit
-def _bucket_tiles(cnt_ptr, NB: tl.constexpr, NB_P2: tl.constexpr, BM: tl.constexpr):
+def _bucket_tiles(counter_ptr, N_BUCKETS: tl.constexpr, BUCKETS_P2: tl.constexpr, BM: tl.constexpr):
     "Rows per bucket, tiles of BM rows per bucket and where each bucket's tiles end (tiles are numbered bucket by bucket)."
-    b = tl.arange(0, NB_P2)
-    n = tl.load(cnt_ptr + b, mask=b < NB, other=0)
+    b = tl.arange(0, BUCKETS_P2)
+    n = tl.load(counter_ptr + b, mask=b < N_BUCKETS, other=0)
     tiles = (n + BM - 1) // BM
     return n, tiles, tl.cumsum(tiles, 0)
 
 @triton.jit
-def _bucket_tile(tile, n, tiles, tile_end, NB_P2: tl.constexpr, BM: tl.constexpr):
+def _bucket_tile(tile, n, tiles, tile_end, BUCKETS_P2: tl.constexpr, BM: tl.constexpr):
     "Tile number `tile` -> (its bucket, slots of the bucket it covers, which of them hold a row)."
-    b_all = tl.arange(0, NB_P2)
+    b_all = tl.arange(0, BUCKETS_P2)
     b = tl.sum((tile_end <= tile).to(tl.int32), 0)
     first = tl.sum(tl.where(b_all == b, tile_end - tiles, 0), 0)
     n_b = tl.sum(tl.where(b_all == b, n, 0), 0)
@@ -116,31 +116,31 @@ def _bucket_tile(tile, n, tiles, tile_end, NB_P2: tl.constexpr, BM: tl.constexpr
 
 # %% ../../nbs/12_kernels_triton.ipynb #b10fa1a9
 @triton.jit
-def _fastff_top(x_ptr, nw_ptr, nb_ptr, path_act_ptr, perm_ptr, cnt_ptr, row, row_ok, t, capacity,
-                IN: tl.constexpr, N_NODES: tl.constexpr, TOP: tl.constexpr, NP_TOP: tl.constexpr,
+def _fastff_top(x_ptr, node_w_ptr, node_b_ptr, path_act_ptr, perm_ptr, counter_ptr, row, row_ok, t, capacity,
+                IN: tl.constexpr, N_NODES: tl.constexpr, TOP: tl.constexpr, TOP_COLS: tl.constexpr,
                 HAS_NB: tl.constexpr, ACT: tl.constexpr, BM: tl.constexpr, BK: tl.constexpr, PREC: tl.constexpr,
                 UPCAST: tl.constexpr):
     """Stage A for a tile of rows and tree `t`: logits of all nodes of the top TOP levels in one product, descend them,
     keep each level's activation, and file each row under its level-TOP node (bucket) at a slot from an atomic counter."""
-    NB: tl.constexpr = 1 << TOP
-    j, node, node_ok = _subtree(0, 0, TOP, NP_TOP)
-    z = _logits(x_ptr, nw_ptr + tl.cast(t, tl.int64) * N_NODES * IN, nb_ptr + t * N_NODES, row, row_ok, node, node_ok,
-                IN, HAS_NB, BM, NP_TOP, BK, PREC, UPCAST)
+    N_BUCKETS: tl.constexpr = 1 << TOP
+    j, node, node_ok = _subtree(0, 0, TOP, TOP_COLS)
+    z = _logits(x_ptr, node_w_ptr + tl.cast(t, tl.int64) * N_NODES * IN, node_b_ptr + t * N_NODES, row, row_ok, node, node_ok,
+                IN, HAS_NB, BM, TOP_COLS, BK, PREC, UPCAST)
     here = tl.zeros([BM], dtype=tl.int32)                  # heap index of the row's node at the current level
     act_row = path_act_ptr + (tl.cast(t, tl.int64) * capacity + row) * TOP
     for level in tl.static_range(TOP):
-        zl = _pick(z, j, here)
-        tl.store(act_row + level, _act(zl, ACT), mask=row_ok)
-        here = 2 * here + 1 + (zl >= 0).to(tl.int32)
-    bucket = here - (NB - 1)
-    slot = tl.atomic_add(cnt_ptr + t * NB + bucket, 1, mask=row_ok)
-    tl.store(perm_ptr + (t * NB + bucket).to(tl.int64) * capacity + slot, row, mask=row_ok)
+        z_here = _pick(z, j, here)
+        tl.store(act_row + level, _act(z_here, ACT), mask=row_ok)
+        here = 2 * here + 1 + (z_here >= 0).to(tl.int32)
+    bucket = here - (N_BUCKETS - 1)
+    slot = tl.atomic_add(counter_ptr + t * N_BUCKETS + bucket, 1, mask=row_ok)
+    tl.store(perm_ptr + (t * N_BUCKETS + bucket).to(tl.int64) * capacity + slot, row, mask=row_ok)
 
 @triton.jit
-def _fastff_rows(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr, path_act_ptr,
+def _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr, path_act_ptr,
                  row, row_ok, bucket, t, capacity, part,
                  IN: tl.constexpr, OUT: tl.constexpr, N_TREES: tl.constexpr, N_NODES: tl.constexpr, TOP: tl.constexpr,
-                 BOTTOM: tl.constexpr, NP: tl.constexpr, HAS_NB: tl.constexpr, HAS_OB: tl.constexpr,
+                 BOTTOM: tl.constexpr, SUB_COLS: tl.constexpr, HAS_NB: tl.constexpr, HAS_OB: tl.constexpr,
                  COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr, BM: tl.constexpr, BK: tl.constexpr,
                  BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
     """Stage B for a tile of rows that share their level-TOP node `bucket` in tree `t`: the BOTTOM levels below it as
@@ -149,9 +149,9 @@ def _fastff_rows(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves_p
     columns are shared among SPLIT programs (`part`), each redoing the (cheap) logits: more programs for few rows."""
     t64 = tl.cast(t, tl.int64)
     row64 = row.to(tl.int64)
-    j, node, node_ok = _subtree(bucket, TOP, BOTTOM, NP)
-    z = _logits(x_ptr, nw_ptr + t64 * N_NODES * IN, nb_ptr + t * N_NODES, row, row_ok, node, node_ok,
-                IN, HAS_NB, BM, NP, BK, PREC, UPCAST)
+    j, node, node_ok = _subtree(bucket, TOP, BOTTOM, SUB_COLS)
+    z = _logits(x_ptr, node_w_ptr + t64 * N_NODES * IN, node_b_ptr + t * N_NODES, row, row_ok, node, node_ok,
+                IN, HAS_NB, BM, SUB_COLS, BK, PREC, UPCAST)
     here = tl.zeros([BM], dtype=tl.int32)                  # local heap index inside the subtree
     on_path = (j[None, :] < 0) & (here[:, None] < 0)       # all False
     for level in tl.static_range(BOTTOM):
@@ -163,22 +163,22 @@ def _fastff_rows(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves_p
     tl.store(leaves_ptr + row64 * N_TREES + t, leaf.to(tl.int64), mask=row_ok & (part == 0))
     if COUNT:
         tl.atomic_add(counts_ptr + t * (1 << (TOP + BOTTOM - 1)) + leaf, 1, mask=row_ok & (part == 0))
-    path_w = path.to(ow_ptr.dtype.element_ty)
+    path_w = path.to(out_w_ptr.dtype.element_ty)
     anc_act = path_act_ptr + (t64 * capacity + row64) * TOP   # the TOP ancestors' activations of each row
-    tow = ow_ptr + t64 * N_NODES * OUT
+    tree_out_w = out_w_ptr + t64 * N_NODES * OUT
     PART: tl.constexpr = (OUT + SPLIT * BN - 1) // (SPLIT * BN) * BN    # output columns per part
     for n0 in range(part * PART, part * PART + PART, BN):
         o = n0 + tl.arange(0, BN)
         o_ok = o < OUT
-        w = tl.load(tow + node.to(tl.int64)[:, None] * OUT + o[None, :], mask=node_ok[:, None] & o_ok[None, :], other=0.0)
+        w = tl.load(tree_out_w + node.to(tl.int64)[:, None] * OUT + o[None, :], mask=node_ok[:, None] & o_ok[None, :], other=0.0)
         yt = _mm(path_w, w, tl.zeros([BM, BN], dtype=tl.float32), PREC, UPCAST)
         for level in tl.static_range(TOP):                 # ancestors (the same nodes for the whole tile): exact
             anc = ((1 << TOP) + bucket) >> (TOP - level)   # fp32 rank-1 updates, a product would cost registers
-            w_anc = tl.load(tow + (anc - 1).to(tl.int64) * OUT + o, mask=o_ok, other=0.0).to(tl.float32)
+            w_anc = tl.load(tree_out_w + (anc - 1).to(tl.int64) * OUT + o, mask=o_ok, other=0.0).to(tl.float32)
             a = tl.load(anc_act + level, mask=row_ok, other=0.0)
             yt += a[:, None] * w_anc[None, :]
         if HAS_OB:
-            yt += tl.load(ob_ptr + o, mask=o_ok & (t == 0), other=0.0).to(tl.float32)[None, :]
+            yt += tl.load(out_b_ptr + o, mask=o_ok & (t == 0), other=0.0).to(tl.float32)[None, :]
         ptrs = row64[:, None] * OUT + o[None, :]
         m = row_ok[:, None] & o_ok[None, :]
         if N_TREES == 1:
@@ -189,10 +189,10 @@ def _fastff_rows(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves_p
             tl.store(y_ptr + ptrs, yt.to(y_ptr.dtype.element_ty), mask=m & (t == N_TREES - 1))
 
 @triton.jit
-def _fastff_kernel(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
-                   path_act_ptr, perm_ptr, cnt_ptr, sync_ptr, rows, capacity, first_tree,
+def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
+                   path_act_ptr, perm_ptr, counter_ptr, sync_ptr, rows, capacity, first_tree,
                    IN: tl.constexpr, OUT: tl.constexpr, N_TREES: tl.constexpr, TOP: tl.constexpr,
-                   BOTTOM: tl.constexpr, NP_TOP: tl.constexpr, NP: tl.constexpr, NBT_P2: tl.constexpr,
+                   BOTTOM: tl.constexpr, TOP_COLS: tl.constexpr, SUB_COLS: tl.constexpr, COUNTERS_P2: tl.constexpr,
                    HAS_NB: tl.constexpr, HAS_OB: tl.constexpr, COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr,
                    STAGE_A: tl.constexpr, STAGE_B: tl.constexpr, SYNC: tl.constexpr,
                    BM: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
@@ -202,31 +202,31 @@ def _fastff_kernel(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves
     pid = tl.program_id(0)
     n_prog = tl.num_programs(0)
     N_NODES: tl.constexpr = (1 << (TOP + BOTTOM)) - 1
-    NB: tl.constexpr = 1 << TOP
+    N_BUCKETS: tl.constexpr = 1 << TOP
     row_tiles = tl.cdiv(rows, BM)
     if TOP == 0:                                           # a single stage: tiles of consecutive rows, every tree
         for item in range(pid, row_tiles * SPLIT, n_prog):
             tile = item // SPLIT
             row = tile * BM + tl.arange(0, BM)
             for t in range(N_TREES):
-                _fastff_rows(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
+                _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
                              path_act_ptr, row, row < rows, 0, t, capacity, item - tile * SPLIT, IN, OUT, N_TREES,
-                             N_NODES, TOP, BOTTOM, NP, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, BM, BK, BN, PREC, UPCAST)
+                             N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, BM, BK, BN, PREC, UPCAST)
                 tl.debug_barrier()                         # the next tree re-reads acc written by other threads
     else:
-        cnt = cnt_ptr
+        counter = counter_ptr
         if SYNC:                                           # two counter sets, alternating call by call
             parity = (tl.atomic_add(sync_ptr + 1, 0) // N_TREES) % 2
-            cnt = cnt_ptr + parity * (N_TREES * NB)
+            counter = counter_ptr + parity * (N_TREES * N_BUCKETS)
             if pid == 0:                                   # clear the other set for the next call
-                c = tl.arange(0, NBT_P2)
-                tl.store(cnt_ptr + (1 - parity) * (N_TREES * NB) + c, 0, mask=c < N_TREES * NB)
+                c = tl.arange(0, COUNTERS_P2)
+                tl.store(counter_ptr + (1 - parity) * (N_TREES * N_BUCKETS) + c, 0, mask=c < N_TREES * N_BUCKETS)
         if STAGE_A:
             for item in range(pid, row_tiles * N_TREES, n_prog):
                 t = item // row_tiles
                 row = (item - t * row_tiles) * BM + tl.arange(0, BM)
-                _fastff_top(x_ptr, nw_ptr, nb_ptr, path_act_ptr, perm_ptr, cnt, row, row < rows, t, capacity,
-                            IN, N_NODES, TOP, NP_TOP, HAS_NB, ACT, BM, BK, PREC, UPCAST)
+                _fastff_top(x_ptr, node_w_ptr, node_b_ptr, path_act_ptr, perm_ptr, counter, row, row < rows, t, capacity,
+                            IN, N_NODES, TOP, TOP_COLS, HAS_NB, ACT, BM, BK, PREC, UPCAST)
         if STAGE_B:
             last_tree = first_tree + 1
             if SYNC:
@@ -234,22 +234,22 @@ def _fastff_kernel(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves
             for t in range(first_tree, last_tree):
                 if SYNC:
                     _grid_sync(sync_ptr, n_prog)
-                n, tiles, tile_end = _bucket_tiles(cnt + t * NB, NB, NB, BM)
+                n, tiles, tile_end = _bucket_tiles(counter + t * N_BUCKETS, N_BUCKETS, N_BUCKETS, BM)
                 for item in range(pid, tl.sum(tiles, 0) * SPLIT, n_prog):
                     tile = item // SPLIT
-                    bucket, slot, ok = _bucket_tile(tile, n, tiles, tile_end, NB, BM)
-                    row = tl.load(perm_ptr + (t * NB + bucket).to(tl.int64) * capacity + slot, mask=ok, other=0)
-                    _fastff_rows(x_ptr, nw_ptr, nb_ptr, ow_ptr, ob_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
+                    bucket, slot, ok = _bucket_tile(tile, n, tiles, tile_end, N_BUCKETS, BM)
+                    row = tl.load(perm_ptr + (t * N_BUCKETS + bucket).to(tl.int64) * capacity + slot, mask=ok, other=0)
+                    _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
                                  path_act_ptr, row, ok, bucket, t, capacity, item - tile * SPLIT, IN, OUT, N_TREES,
-                                 N_NODES, TOP, BOTTOM, NP, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, BM, BK, BN, PREC, UPCAST)
+                                 N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, BM, BK, BN, PREC, UPCAST)
 
 # %% ../../nbs/12_kernels_triton.ipynb #38e4d587
 @triton.jit
-def _leaf_kernel(x_ptr, nw_ptr, nb_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_ptr, b2_ptr, y_ptr, leaf_ptr, counts_ptr,
-                 perm_ptr, cnt_ptr, sync_ptr, rows, capacity,
+def _leaf_kernel(x_ptr, node_w_ptr, node_b_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_ptr, b2_ptr, y_ptr, leaf_ptr, counts_ptr,
+                 perm_ptr, counter_ptr, sync_ptr, rows, capacity,
                  IN: tl.constexpr, OUT: tl.constexpr, WIDTH: tl.constexpr, WIDTH_P2: tl.constexpr,
-                 DEPTH: tl.constexpr, PRODUCT_LEVELS: tl.constexpr, NP_TOP: tl.constexpr, N_LEAVES: tl.constexpr,
-                 NL_P2: tl.constexpr, DESCEND: tl.constexpr, HAS_NB: tl.constexpr, HAS_B1: tl.constexpr,
+                 DEPTH: tl.constexpr, PRODUCT_LEVELS: tl.constexpr, TOP_COLS: tl.constexpr, N_LEAVES: tl.constexpr,
+                 LEAVES_P2: tl.constexpr, DESCEND: tl.constexpr, HAS_NB: tl.constexpr, HAS_B1: tl.constexpr,
                  HAS_B2: tl.constexpr, COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr,
                  STAGE_A: tl.constexpr, STAGE_B: tl.constexpr, SYNC: tl.constexpr,
                  BM: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
@@ -259,13 +259,13 @@ def _leaf_kernel(x_ptr, nw_ptr, nb_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_ptr, b2_
     pid = tl.program_id(0)
     n_prog = tl.num_programs(0)
     row_tiles = tl.cdiv(rows, BM)
-    cnt = cnt_ptr
+    counter = counter_ptr
     if SYNC:
         parity = tl.atomic_add(sync_ptr + 1, 0) % 2
-        cnt = cnt_ptr + parity * N_LEAVES
+        counter = counter_ptr + parity * N_LEAVES
         if pid == 0:
-            c = tl.arange(0, NL_P2)
-            tl.store(cnt_ptr + (1 - parity) * N_LEAVES + c, 0, mask=c < N_LEAVES)
+            c = tl.arange(0, LEAVES_P2)
+            tl.store(counter_ptr + (1 - parity) * N_LEAVES + c, 0, mask=c < N_LEAVES)
     if STAGE_A:
         for tile in range(pid, row_tiles, n_prog):
             row = tile * BM + tl.arange(0, BM)
@@ -274,22 +274,22 @@ def _leaf_kernel(x_ptr, nw_ptr, nb_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_ptr, b2_
             if DESCEND:
                 here = tl.zeros([BM], dtype=tl.int32)      # heap index of the row's node
                 if PRODUCT_LEVELS > 0:
-                    j, node, node_ok = _subtree(0, 0, PRODUCT_LEVELS, NP_TOP)
-                    z = _logits(x_ptr, nw_ptr, nb_ptr, row, row_ok, node, node_ok, IN, HAS_NB, BM, NP_TOP, BK,
+                    j, node, node_ok = _subtree(0, 0, PRODUCT_LEVELS, TOP_COLS)
+                    z = _logits(x_ptr, node_w_ptr, node_b_ptr, row, row_ok, node, node_ok, IN, HAS_NB, BM, TOP_COLS, BK,
                                 PREC, UPCAST)
                     for level in tl.static_range(PRODUCT_LEVELS):
                         here = 2 * here + 1 + (_pick(z, j, here) >= 0).to(tl.int32)
                 for level in range(PRODUCT_LEVELS, DEPTH):  # deeper levels: one gathered dot product per row
-                    zl = tl.zeros([BM], dtype=tl.float32)
+                    z_here = tl.zeros([BM], dtype=tl.float32)
                     for k0 in range(0, IN, BK):
                         k = k0 + tl.arange(0, BK)
                         m = row_ok[:, None] & (k < IN)[None, :]
                         xt = tl.load(x_ptr + row64[:, None] * IN + k[None, :], mask=m, other=0.0).to(tl.float32)
-                        wt = tl.load(nw_ptr + here.to(tl.int64)[:, None] * IN + k[None, :], mask=m, other=0.0)
-                        zl += tl.sum(xt * wt.to(tl.float32), 1)
+                        wt = tl.load(node_w_ptr + here.to(tl.int64)[:, None] * IN + k[None, :], mask=m, other=0.0)
+                        z_here += tl.sum(xt * wt.to(tl.float32), 1)
                     if HAS_NB:
-                        zl += tl.load(nb_ptr + here, mask=row_ok, other=0.0).to(tl.float32)
-                    here = 2 * here + 1 + (zl >= 0).to(tl.int32)
+                        z_here += tl.load(node_b_ptr + here, mask=row_ok, other=0.0).to(tl.float32)
+                    here = 2 * here + 1 + (z_here >= 0).to(tl.int32)
                 leaf = here - (N_LEAVES - 1)
                 tl.store(leaf_ptr + row64, leaf.to(tl.int64), mask=row_ok)
                 if COUNT:
@@ -303,19 +303,19 @@ def _leaf_kernel(x_ptr, nw_ptr, nb_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_ptr, b2_
                     nan = tl.full([BM, BN], float('nan'), tl.float32)
                     tl.store(y_ptr + row64[:, None] * OUT + o[None, :], nan.to(y_ptr.dtype.element_ty),
                              mask=(row_ok & ~filed)[:, None] & (o < OUT)[None, :])
-            slot = tl.atomic_add(cnt + leaf, 1, mask=filed)
+            slot = tl.atomic_add(counter + leaf, 1, mask=filed)
             tl.store(perm_ptr + leaf.to(tl.int64) * capacity + slot, row, mask=filed)
     if STAGE_B:
         if SYNC:
             _grid_sync(sync_ptr, n_prog)
-        n, tiles, tile_end = _bucket_tiles(cnt, N_LEAVES, NL_P2, BM)
+        n, tiles, tile_end = _bucket_tiles(counter, N_LEAVES, LEAVES_P2, BM)
         c = tl.arange(0, WIDTH_P2)
         c_ok = c < WIDTH
         PART: tl.constexpr = (OUT + SPLIT * BN - 1) // (SPLIT * BN) * BN
         for item in range(pid, tl.sum(tiles, 0) * SPLIT, n_prog):
             tile = item // SPLIT
             part = item - tile * SPLIT
-            e, slot, ok = _bucket_tile(tile, n, tiles, tile_end, NL_P2, BM)
+            e, slot, ok = _bucket_tile(tile, n, tiles, tile_end, LEAVES_P2, BM)
             row = tl.load(perm_ptr + e.to(tl.int64) * capacity + slot, mask=ok, other=0)
             row64, e64 = row.to(tl.int64), e.to(tl.int64)
             h = tl.zeros([BM, WIDTH_P2], dtype=tl.float32)
@@ -368,7 +368,7 @@ class _Workspace:
     buffers (and their capacity) it was made with: older ones stay alive for plans and captured graphs that use them."""
     def __init__(self, device, n_counts):
         self.device, self.capacity, self.bufs, self.retired = device, 0, {}, []
-        self.cnt = torch.zeros(2 * max(n_counts, 1), dtype=torch.int32, device=device)
+        self.counter = torch.zeros(2 * max(n_counts, 1), dtype=torch.int32, device=device)
         self.sync = torch.zeros(2, dtype=torch.int32, device=device)
 
     def get(self, rows, **shapes):
@@ -478,8 +478,8 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     shapes = dict(perm=((trees * nb,), (), torch.int32), path_act=((trees,), (max(top, 1),), torch.float32))
     if acc_dt: shapes['acc'] = ((), (d_out,), torch.float32)
     bufs = ws.get(rows, **shapes)
-    cfg.update(IN=d_in, OUT=d_out, N_TREES=trees, TOP=top, BOTTOM=bottom, NP_TOP=_p2((1 << top) - 1),
-               NP=_p2((1 << bottom) - 1), NBT_P2=_p2(trees * nb, 2), HAS_NB=node_biases is not None,
+    cfg.update(IN=d_in, OUT=d_out, N_TREES=trees, TOP=top, BOTTOM=bottom, TOP_COLS=_p2((1 << top) - 1),
+               SUB_COLS=_p2((1 << bottom) - 1), COUNTERS_P2=_p2(trees * nb, 2), HAS_NB=node_biases is not None,
                HAS_OB=out_bias is not None, COUNT=count, ACT=ACT_CODES[activation], SYNC=sync, BM=BM,
                PREC='tf32x3' if dt == torch.float32 else 'ieee', UPCAST=INTERPRET and dt == torch.bfloat16,
                STAGE_A=True, STAGE_B=True)
@@ -512,12 +512,12 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
     b, ws, cfg = plan['bufs'], plan['ws'], plan['cfg']
     acc = b.get('acc', y)
     args = [x, node_weights, x if node_biases is None else node_biases, out_weights, x if out_bias is None else out_bias,
-            y, acc, leaves, counts if cfg['COUNT'] else leaves, b['path_act'], b['perm'], ws.cnt, ws.sync, rows, plan['capacity'], 0]
+            y, acc, leaves, counts if cfg['COUNT'] else leaves, b['path_act'], b['perm'], ws.counter, ws.sync, rows, plan['capacity'], 0]
     if plan['sync'] or plan['top'] == 0:
         if not _launch(plan, _fastff_kernel, args, stream, key):
             return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
     else:                                                  # interpreter: stage A, then stage B tree by tree
-        ws.cnt.zero_()
+        ws.counter.zero_()
         _fastff_kernel[(plan['work'],)](*args, **dict(cfg, STAGE_A=True, STAGE_B=False))
         for t in range(trees):
             args[-1] = t
@@ -552,8 +552,8 @@ def _leaf_plan(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     bufs = ws.get(rows, perm=((n_leaves,), (), torch.int32))
     product_levels = min(depth, MAX_PRODUCT_LEVELS) if descend else 0
     cfg.update(IN=d_in, OUT=d_out, WIDTH=width, WIDTH_P2=_p2(width), DEPTH=depth if descend else 0,
-               PRODUCT_LEVELS=product_levels, NP_TOP=_p2((1 << product_levels) - 1), N_LEAVES=n_leaves,
-               NL_P2=_p2(n_leaves, 2), DESCEND=descend, HAS_NB=node_biases is not None, HAS_B1=b1s is not None,
+               PRODUCT_LEVELS=product_levels, TOP_COLS=_p2((1 << product_levels) - 1), N_LEAVES=n_leaves,
+               LEAVES_P2=_p2(n_leaves, 2), DESCEND=descend, HAS_NB=node_biases is not None, HAS_B1=b1s is not None,
                HAS_B2=b2s is not None, COUNT=count, ACT=ACT_CODES[activation], SYNC=sync,
                PREC='tf32x3' if dt == torch.float32 else 'ieee', UPCAST=INTERPRET and dt == torch.bfloat16,
                STAGE_A=True, STAGE_B=True)
@@ -579,11 +579,11 @@ def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     ws, cfg = plan['ws'], plan['cfg']
     args = [x, x if node_weights is None else node_weights, x if node_biases is None else node_biases, leaf_out,
             w1s, x if b1s is None else b1s, w2s, x if b2s is None else b2s, y, leaf_out,
-            counts if cfg['COUNT'] else leaf_out, plan['bufs']['perm'], ws.cnt, ws.sync, rows, plan['capacity']]
+            counts if cfg['COUNT'] else leaf_out, plan['bufs']['perm'], ws.counter, ws.sync, rows, plan['capacity']]
     if plan['sync']:
         if not _launch(plan, _leaf_kernel, args, stream, key): return None
     else:
-        ws.cnt.zero_()
+        ws.counter.zero_()
         _leaf_kernel[(plan['work'],)](*args, **dict(cfg, STAGE_A=True, STAGE_B=False))
         _leaf_kernel[(plan['work'],)](*args, **dict(cfg, STAGE_A=False, STAGE_B=True))
     return y, leaf_out
