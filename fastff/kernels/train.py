@@ -129,7 +129,7 @@ def train_backward_reference(dy:Tensor,           # (rows, out) gradient of the 
     return dx, dnw, dnb, dow
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0021
-TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4, WGRAD='scan', CH=32, WBK=128, w_warps=4, RPP=128, G=8)  # tuned on an H100 (see notes)
+TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4, WGRAD='scan', CH=32, WBK=64, w_warps=4, RPP=128, G=8)  # tuned on an H100 (see notes)
 
 if triton is not None:
     @triton.jit
@@ -389,7 +389,7 @@ def triton_backward(dy:Tensor, x:Tensor, node_weights:Tensor, out_weights:Tensor
                     perm, sleaf, coef, src, out, dnb, rows, d, nn_, trees, depth, cfg['RPP'], APPLY_ACT=apply,
                     HAS_OUTB=not apply, ACT=code, G=cfg['G'], BK=bk, LP=_p2(L), num_warps=cfg['w_warps'])
             else:
-                _wgrad_scan_kernel[(triton.cdiv(rows, cfg['CH']), trees * L, triton.cdiv(d, bk))](
+                _wgrad_scan_kernel[(triton.cdiv(rows, cfg['CH']), trees, triton.cdiv(d, bk))](
                     perm, sleaf, coef, src, out, dnb, rows, d, nn_, trees, depth, APPLY_ACT=apply, HAS_OUTB=not apply,
                     ACT=code, CH=cfg['CH'], BK=bk, num_warps=cfg['w_warps'])
     return dx, dnw, dnb, dow
