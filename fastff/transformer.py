@@ -17,9 +17,9 @@ from .matrix import MatrixFFF
 from .moe import MoE
 
 # %% auto #0
-__all__ = ['LAYERS', 'FINDERS', 'GPTConfig', 'CausalSelfAttention', 'MLP', 'Block', 'GPT', 'routed_layers', 'fffify',
-           'shakespeare_text', 'CharData', 'ffn_neurons', 'hardening_loss', 'estimate_loss', 'make_gpt', 'train_gpt',
-           'generation_speed']
+__all__ = ['LAYERS', 'FINDERS', 'GPT_CONFIGS', 'GPTConfig', 'CausalSelfAttention', 'MLP', 'Block', 'GPT', 'routed_layers',
+           'fffify', 'shakespeare_text', 'CharData', 'ffn_neurons', 'hardening_loss', 'estimate_loss', 'make_gpt',
+           'train_gpt', 'generation_speed']
 
 # %% ../nbs/05_transformer.ipynb #123ca19b
 @dataclass
@@ -301,6 +301,13 @@ def estimate_loss(model, data:CharData, batch_size:int, block_size:int, eval_ite
         out[s] = tot / eval_iters
     model.train(was)
     return out
+
+# %% ../nbs/05_transformer.ipynb #5d3f3c0a
+GPT_CONFIGS = dict(
+    cpu=dict(n_layer=4, n_head=4, n_embd=128, block_size=64, batch_size=12, max_iters=2000, dropout=0.0, lr=1e-3,
+             min_lr=1e-4, warmup_iters=100, beta2=0.99, eval_interval=250, eval_iters=20),      # val loss ~1.88
+    baby=dict(n_layer=6, n_head=6, n_embd=384, block_size=256, batch_size=64, max_iters=5000, dropout=0.2, lr=1e-3,
+              min_lr=1e-4, warmup_iters=100, beta2=0.99, eval_interval=500, eval_iters=200))  # best val loss 1.4697
 
 # %% ../nbs/05_transformer.ipynb #4805540d
 def make_gpt(ffn:str='dense', # 'dense' or a `fffify` layer: 'fastff', 'fff', 'matrix', 'moe'
