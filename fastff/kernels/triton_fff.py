@@ -380,7 +380,7 @@ class _Workspace:
                          for k, (lead, trail, dt) in shapes.items()}
         return self.bufs
 
-_WORKSPACES, _PLANS, _OCCUPANCY, _KERNEL_INFO = {}, {}, {}, {}
+_WORKSPACES, _PLANS, _OCCUPANCY, _KERNEL_INFO, _BUILD_ERRORS = {}, {}, {}, {}, {}
 
 def _stream(device):
     return torch._C._cuda_getCurrentRawStream(device.index) if device.type == 'cuda' else 0
@@ -437,10 +437,12 @@ def _launch(plan, kernel, args, stream, key):
         if plan['grid'] is None:
             plan['grid'] = _programs(kernel, args, cfg, args[0].device, plan['work'])
         k = kernel[(plan['grid'],)](*args, **cfg)
-    except Exception as e:                                 # e.g. a Triton version that cannot compile it
-        if not isinstance(e, (triton.CompilationError, RuntimeError, TypeError, ValueError)): raise
-        warnings.warn(f"fastff: the Triton kernel could not be built, using the PyTorch reference: {type(e).__name__}: {e}",
-                      RuntimeWarning, stacklevel=3)
+    except Exception as e:           # a Triton version that cannot compile it, too little shared memory, ...
+        why = f"{type(e).__name__}: {e}"
+        if why not in _BUILD_ERRORS:                       # reported once per cause
+            warnings.warn(f"fastff: a Triton kernel could not be built, using the PyTorch reference: {why}",
+                          RuntimeWarning, stacklevel=3)
+        _BUILD_ERRORS[why] = e
         _PLANS[key] = None
         return False
     hooks = getattr(getattr(triton, 'knobs', None), 'runtime', None)
