@@ -230,9 +230,9 @@ if triton is not None:
         i = tl.program_id(0) * CH + ii
         im = i < rows
         base = t.to(tl.int64) * rows
-        lf = tl.load(SLEAF + base + i, mask=im, other=0)
-        lp = tl.load(SLEAF + base + i - 1, mask=im & (i > 0), other=-1)       # the true neighbours, across chunks
-        ln = tl.load(SLEAF + base + i + 1, mask=i + 1 < rows, other=-1)
+        lf = tl.load(SLEAF + base + i, mask=im, other=0).to(tl.int32)
+        lp = tl.load(SLEAF + base + i - 1, mask=im & (i > 0), other=-1).to(tl.int32)       # the true neighbours, across chunks
+        ln = tl.load(SLEAF + base + i + 1, mask=i + 1 < rows, other=-1).to(tl.int32)
         row = tl.load(PERM + base + i, mask=im, other=0).to(tl.int64)
         kk = tl.program_id(2) * BK + tl.arange(0, BK)
         m2 = im[:, None] & (kk < D)[None, :]
