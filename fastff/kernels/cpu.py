@@ -54,7 +54,7 @@ BASE_FLAGS = ('-O3', '-fopenmp', '-shared', '-fPIC', '-std=gnu++17')
 
 def library_path(source:Path, # C++ source file
                  name:str, # file-name prefix of the compiled library
-                 flags=BASE_FLAGS+('-march=native',), # compiler flags
+                 flags:tuple=BASE_FLAGS+('-march=native',), # compiler flags
                  folder:Path|None=None # cache folder (default `cache_dir()`)
                 ) -> Path:
     "Cache file for `source` built with `flags`: keyed by the source text, flags, compiler and `cpu_signature()`."
@@ -93,7 +93,7 @@ _libs, _lib_lock = {}, threading.RLock()
 
 def load_library(source:Path, # C++ source file (e.g. shipped in the package beside the module)
                  name:str, # file-name prefix of the compiled library in the cache
-                 flags=None # compiler flags; default `BASE_FLAGS` + `-march=native`, retried without `-march=native`
+                 flags:tuple|None=None # compiler flags; default `BASE_FLAGS` + `-march=native`, retried without `-march=native`
                 ) -> ctypes.CDLL:
     """Build `source` into a shared library (once per source, flags, compiler and CPU), cache it and load it.
     The cache (`cache_dir()`) is created 0700; a cached library not owned by this user or writable by others is not
