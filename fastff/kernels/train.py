@@ -129,7 +129,7 @@ def train_backward_reference(dy:Tensor,           # (rows, out) gradient of the 
     return dx, dnw, dnb, dow
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0021
-TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4, WGRAD='scan', CH=32, WBK=64, w_warps=4, RPP=128, G=8)  # tuned on an H100 (see notes)
+TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4, WGRAD='scan', CH=32, WBK=64, w_warps=4, RPP=128, G=8)  # H100 sweep: results/14_train_bench_h100.json
 
 if triton is not None:
     @triton.jit
