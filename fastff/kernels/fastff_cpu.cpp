@@ -79,24 +79,7 @@ static inline void store_fence() {                    // non-temporal stores are
 #endif
 }
 static inline bool stream_out(long bytes) { return bytes >= (4L << 20); }   // y beyond the L2s: stream it
-// <x, w> with four independent accumulators (hides the FMA latency)
-template <typename T, typename A> static inline A dot(const A* __restrict x, const T* __restrict w, long n) {
-  typedef typename VT<A>::v V; constexpr int W = VT<A>::W;
-  V a0 = {}, a1 = {}, a2 = {}, a3 = {};
-  long i = 0;
-  for (; i + 4 * W <= n; i += 4 * W) {
-    a0 += vld<A>(x + i) * vload<A, T>(w + i);
-    a1 += vld<A>(x + i + W) * vload<A, T>(w + i + W);
-    a2 += vld<A>(x + i + 2 * W) * vload<A, T>(w + i + 2 * W);
-    a3 += vld<A>(x + i + 3 * W) * vload<A, T>(w + i + 3 * W);
-  }
-  for (; i + W <= n; i += W) a0 += vld<A>(x + i) * vload<A, T>(w + i);
-  V a = (a0 + a1) + (a2 + a3);
-  A s = 0;
-  for (int k = 0; k < W; k++) s += a[k];
-  for (; i < n; i++) s += x[i] * ld<A>(w, i);
-  return s;
-}
+
 // <x0, w0> and <x1, w1> together: two independent chains overlap their memory latency; where the two rows sit at
 // the same node (w0 == w1) each weight vector is loaded once for both.
 template <typename T, typename A>
@@ -120,17 +103,6 @@ static inline void dot2(const A* __restrict x0, const A* __restrict x1, const T*
   for (int k = 0; k < W; k++) { r0 += a[k]; r1 += b[k]; }
   for (; i < n; i++) { r0 += x0[i] * ld<A>(w0, i); r1 += x1[i] * ld<A>(w1, i); }
   s0 = r0; s1 = r1;
-}
-// y += h * w
-template <typename T, typename A> static inline void axpy(A* __restrict y, A h, const T* __restrict w, long n) {
-  typedef typename VT<A>::v V; constexpr int W = VT<A>::W;
-  long i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {
-    vst<A>(y + i, vld<A>(y + i) + h * vload<A, T>(w + i));
-    vst<A>(y + i + W, vld<A>(y + i + W) + h * vload<A, T>(w + i + W));
-  }
-  for (; i + W <= n; i += W) vst<A>(y + i, vld<A>(y + i) + h * vload<A, T>(w + i));
-  for (; i < n; i++) y[i] += h * ld<A>(w, i);
 }
 static inline void prefetch(const void* p, long bytes) {
   for (long b = 0; b < bytes; b += 64) __builtin_prefetch((const char*)p + b);
