@@ -227,8 +227,8 @@ class TreeLayer(torch.nn.Module):
     _transient = ('last_leaves', 'last_gate_probs', 'hardening_loss')
     def _init_usage(self, n_experts:int):
         self.n_experts, self.track_usage = n_experts, True
-        self.register_buffer('leaf_usage', torch.zeros(n_experts, dtype=torch.long), persistent=False)
-        self.register_buffer('soft_leaf_usage', torch.zeros(n_experts, dtype=torch.float64), persistent=False)
+        self.register_buffer('leaf_usage', torch.zeros(n_experts, dtype=torch.long))
+        self.register_buffer('soft_leaf_usage', torch.zeros(n_experts, dtype=torch.float64))
         self.last_leaves = self.last_gate_probs = self.hardening_loss = None
 
     def _init_leaf_mlps(self, n:int, input_width:int, leaf_width:int, output_width:int):
@@ -243,6 +243,11 @@ class TreeLayer(torch.nn.Module):
         if soft is not None:   # follow the layer's device, but stay float64 whatever dtype the layer moves to
             self._buffers['soft_leaf_usage'] = soft.to(self._buffers['leaf_usage'].device)
         return out
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        for k in ('leaf_usage', 'soft_leaf_usage'):   # checkpoints saved before the counters were: keep the current ones
+            state_dict.setdefault(prefix + k, self._buffers[k])
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def __getstate__(self):
         "Copy/pickle the last forward's tensors detached: no autograd graph travels with the layer."
