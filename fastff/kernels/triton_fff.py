@@ -6,7 +6,7 @@ Docs: https://fastff.github.io/fastff/kernels_triton.html.md"""
 
 # %% ../../nbs/12_kernels_triton.ipynb #649d69d4
 from __future__ import annotations
-import os, warnings
+import os, sys, warnings
 import torch
 import triton
 import triton.language as tl
@@ -382,6 +382,29 @@ class _Workspace:
 
 _WORKSPACES, _PLANS, _OCCUPANCY, _KERNEL_INFO, _BUILD_ERRORS = {}, {}, {}, {}, {}
 
+def _in_private_pool(device) -> bool:
+    """True while allocations go to a CUDA graph's private memory pool: during capture, and during the warm-up run of
+    `torch.compile(mode="reduce-overhead")`'s CUDA-graph trees. Buffers cached across calls must not come from there
+    (the trees check that every tensor left in their pool is an output), so such calls take fresh buffers."""
+    if device.type != 'cuda': return False
+    if torch.cuda.is_current_stream_capturing(): return True
+    trees = sys.modules.get('torch._inductor.cudagraph_trees')
+    if trees is None: return False
+    try:
+        manager = getattr(trees.get_obj(trees.local, 'tree_manager_containers').get(device.index), 'tree_manager', None)
+        return manager is not None and manager.active_warmup_function is not None
+    except Exception: return False
+
+def _workspace(plan, rows):
+    "(workspace, buffers, capacity) of a call: the plan's cached ones, made on first use, or fresh ones in a private pool."
+    if _in_private_pool(plan['device']):
+        ws = _Workspace(plan['device'], plan['n_counts'])
+        return ws, ws.get(rows, **plan['shapes']), ws.capacity
+    if plan['ws'] is None:
+        ws = _WORKSPACES.get(plan['ws_key']) or _WORKSPACES.setdefault(plan['ws_key'], _Workspace(plan['device'], plan['n_counts']))
+        plan['ws'], plan['bufs'], plan['capacity'] = ws, ws.get(rows, **plan['shapes']), ws.capacity
+    return plan['ws'], plan['bufs'], plan['capacity']
+
 def _stream(device):
     return torch._C._cuda_getCurrentRawStream(device.index) if device.type == 'cuda' else 0
 
@@ -475,11 +498,9 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     if trees * nb * max(rows, 1) > MAX_WORKSPACE: return None
     sync = not INTERPRET
     ws_key = ('fastff', dev, _stream(dev), trees, top, d_out, dt)
-    ws = _WORKSPACES.get(ws_key) or _WORKSPACES.setdefault(ws_key, _Workspace(dev, trees * nb))
     acc_dt = torch.float32 if (trees > 1 and dt != torch.float32) else None
     shapes = dict(perm=((trees * nb,), (), torch.int32), path_act=((trees,), (max(top, 1),), torch.float32))
     if acc_dt: shapes['acc'] = ((), (d_out,), torch.float32)
-    bufs = ws.get(rows, **shapes)
     cfg.update(IN=d_in, OUT=d_out, N_TREES=trees, TOP=top, BOTTOM=bottom, TOP_COLS=_p2((1 << top) - 1),
                SUB_COLS=_p2((1 << bottom) - 1), COUNTERS_P2=_p2(trees * nb, 2), HAS_NB=node_biases is not None,
                HAS_OB=out_bias is not None, COUNT=count, ACT=ACT_CODES[activation], SYNC=sync, BM=BM,
@@ -489,7 +510,8 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     tiles = row_tiles if top == 0 else min(row_tiles + nb, rows)       # stage-B tiles, about
     cfg['SPLIT'] = split = _split_out(tiles, d_out, cfg['BN'], dev)
     work = row_tiles * trees * split if top == 0 else max(row_tiles * trees, tiles * split)
-    return dict(cfg=cfg, ws=ws, bufs=bufs, capacity=ws.capacity, work=work, grid=None, trees=trees, d_out=d_out, top=top, sync=sync)
+    return dict(cfg=cfg, ws=None, ws_key=ws_key, n_counts=trees * nb, shapes=shapes, device=dev, work=work, grid=None,
+                trees=trees, d_out=d_out, top=top, sync=sync)
 
 def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
                 node_weights:torch.Tensor, # (trees, nodes, in) node hyperplanes, nodes = 2**(depth+1) - 1
@@ -511,10 +533,11 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
     rows, trees = x.shape[0], plan['trees']
     y = torch.empty(rows, plan['d_out'], dtype=x.dtype, device=x.device)
     leaves = torch.empty(rows, trees, dtype=torch.int64, device=x.device)
-    b, ws, cfg = plan['bufs'], plan['ws'], plan['cfg']
+    ws, b, capacity = _workspace(plan, rows)
+    cfg = plan['cfg']
     acc = b.get('acc', y)
     args = [x, node_weights, x if node_biases is None else node_biases, out_weights, x if out_bias is None else out_bias,
-            y, acc, leaves, counts if cfg['COUNT'] else leaves, b['path_act'], b['perm'], ws.counter, ws.sync, rows, plan['capacity'], 0]
+            y, acc, leaves, counts if cfg['COUNT'] else leaves, b['path_act'], b['perm'], ws.counter, ws.sync, rows, capacity, 0]
     if plan['sync'] or plan['top'] == 0:
         if not _launch(plan, _fastff_kernel, args, stream, key):
             return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
@@ -550,8 +573,6 @@ def _leaf_plan(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     cfg = dict((SMALL_CONFIGS if rows <= SMALL_ROWS else CONFIGS)[dt])
     sync = not INTERPRET
     ws_key = ('leaf', dev, _stream(dev), n_leaves)
-    ws = _WORKSPACES.get(ws_key) or _WORKSPACES.setdefault(ws_key, _Workspace(dev, n_leaves))
-    bufs = ws.get(rows, perm=((n_leaves,), (), torch.int32))
     product_levels = min(depth, MAX_PRODUCT_LEVELS) if descend else 0
     cfg.update(IN=d_in, OUT=d_out, WIDTH=width, WIDTH_P2=_p2(width), DEPTH=depth if descend else 0,
                PRODUCT_LEVELS=product_levels, TOP_COLS=_p2((1 << product_levels) - 1), N_LEAVES=n_leaves,
@@ -563,8 +584,8 @@ def _leaf_plan(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     row_tiles = -(-rows // cfg['BM'])
     tiles = min(row_tiles + n_leaves, rows)                          # stage-B tiles, at most
     cfg['SPLIT'] = split = _split_out(tiles, d_out, cfg['BN'], dev)
-    return dict(cfg=cfg, ws=ws, bufs=bufs, capacity=ws.capacity, work=max(row_tiles, tiles * split), grid=None,
-                d_out=d_out, sync=sync)
+    return dict(cfg=cfg, ws=None, ws_key=ws_key, n_counts=n_leaves, shapes=dict(perm=((n_leaves,), (), torch.int32)),
+                device=dev, work=max(row_tiles, tiles * split), grid=None, d_out=d_out, sync=sync)
 
 def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activation, counts):
     key = (x.shape, x.dtype, x.device, None if node_weights is None else node_weights.shape, w1s.shape, w2s.shape,
@@ -578,10 +599,11 @@ def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     rows = x.shape[0]
     y = torch.empty(rows, plan['d_out'], dtype=x.dtype, device=x.device)
     leaf_out = torch.empty(rows, dtype=torch.int64, device=x.device) if leaf is None else leaf
-    ws, cfg = plan['ws'], plan['cfg']
+    ws, b, capacity = _workspace(plan, rows)
+    cfg = plan['cfg']
     args = [x, x if node_weights is None else node_weights, x if node_biases is None else node_biases, leaf_out,
             w1s, x if b1s is None else b1s, w2s, x if b2s is None else b2s, y, leaf_out,
-            counts if cfg['COUNT'] else leaf_out, plan['bufs']['perm'], ws.counter, ws.sync, rows, plan['capacity']]
+            counts if cfg['COUNT'] else leaf_out, b['perm'], ws.counter, ws.sync, rows, capacity]
     if plan['sync']:
         if not _launch(plan, _leaf_kernel, args, stream, key): return None
     else:
