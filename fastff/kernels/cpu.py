@@ -169,21 +169,26 @@ def build_error() -> Exception|None:
     return _state['error']
 
 # %% ../../nbs/11_kernels_cpu.ipynb #202558bd
+def _fn(kind:str, dt):
+    "The library's `kind` entry point for dtype `dt` (looked up once), or None (no library, or a dtype it does not take)."
+    f = _state.get((kind, dt))
+    if f is None:
+        lib = _state.get('lib') or _library()
+        if lib is None or dt not in _SUFFIX: return None
+        f = _state[kind, dt] = getattr(lib, f'{kind}_{_SUFFIX[dt]}')
+    return f
+
+def _opt(t, dt, shape) -> bool:
+    "An optional tensor `t` is None or has dtype `dt` and `shape`."
+    return t is None or (t.dtype == dt and t.shape == shape)
+
 def _ptr(t): return None if t is None else t.data_ptr()
 
-def _same(dt, *ts) -> bool:
-    "All of `ts` (None allowed) are CPU tensors of dtype `dt`."
-    return all(t is None or (t.dtype == dt and t.device.type == 'cpu') for t in ts)
-
 def _counts_ptr(counts, n:int):
-    "Pointer to an int64 contiguous CPU `counts` of `n` entries, None for an empty one, False if it is unusable."
-    if counts.numel() == 0: return None
-    if counts.dtype != torch.int64 or counts.numel() != n or not counts.is_contiguous() or counts.device.type != 'cpu': return False
-    return counts.data_ptr()
-
-def _split(rows:int, depth:int) -> int:
-    "Level at which rows are regrouped: about 32 rows per subtree."
-    return max(0, min(depth, (max(rows, 1) // 32).bit_length() - 1))
+    "Pointer to an int64 contiguous `counts` of `n` entries, None for an empty one, False if it is unusable."
+    k = counts.numel()
+    if k == 0: return None
+    return counts.data_ptr() if k == n and counts.dtype == torch.int64 and counts.is_contiguous() else False
 
 def fastff_eval(x:torch.Tensor, # (rows, in)
                 node_weights:torch.Tensor, # (trees, nodes, in), nodes = 2**(depth+1) - 1
@@ -194,22 +199,18 @@ def fastff_eval(x:torch.Tensor, # (rows, in)
                 counts:torch.Tensor # int64 (trees * 2**depth,) usage counter, incremented in place; empty: no counting
                ) -> tuple[torch.Tensor, torch.Tensor]: # y (rows, out) in x.dtype, leaves (rows, trees) int64
     "CPU kernel of `fastff::fastff_eval` (registered for the operator); anything it cannot take goes to the reference."
-    lib, dt, code = _state.get('lib') or _library(), x.dtype, ACT_CODES.get(activation)
-    if (lib is not None and code is not None and dt in _SUFFIX and x.dim() == 2 and node_weights.dim() == 3
-            and out_weights.dim() == 3 and _same(dt, x, node_weights, node_biases, out_weights, out_bias)):
-        trees, nn_, d_in = node_weights.shape
-        depth, d_out, rows = (nn_ + 1).bit_length() - 2, out_weights.shape[-1], x.shape[0]
+    dt, code, xs, ws, os_ = x.dtype, ACT_CODES.get(activation), x.shape, node_weights.shape, out_weights.shape
+    fn = _fn('fastff', dt) if code is not None else None
+    if fn is not None and len(xs) == 2 and len(ws) == 3 and len(os_) == 3:
+        (trees, nn_, d_in), (rows, d_out) = ws, (xs[0], os_[2])
+        depth = (nn_ + 1).bit_length() - 2
         cp = _counts_ptr(counts, trees << depth) if depth >= 0 else False
-        if (nn_ == (2 << depth) - 1 and d_in == x.shape[1] and out_weights.shape[:2] == (trees, nn_) and cp is not False
-                and (node_biases is None or node_biases.shape == (trees, nn_))
-                and (out_bias is None or out_bias.shape == (d_out,))):
-            x, nw, ow = x.contiguous(), node_weights.contiguous(), out_weights.contiguous()
-            nb = None if node_biases is None else node_biases.contiguous()
-            ob = None if out_bias is None else out_bias.contiguous()
-            y, leaves = x.new_empty(rows, d_out), torch.empty(rows, trees, dtype=torch.long)
-            if rows: getattr(lib, f'fastff_{_SUFFIX[dt]}')(x.data_ptr(), nw.data_ptr(), _ptr(nb), ow.data_ptr(), _ptr(ob),
-                         y.data_ptr(), leaves.data_ptr(), cp, rows, d_in, d_out, trees, depth, code, _split(rows, depth),
-                         torch.get_num_threads())
+        if (cp is not False and nn_ == (2 << depth) - 1 and d_in == xs[1] and os_[:2] == ws[:2] and node_weights.dtype == dt
+                and out_weights.dtype == dt and _opt(node_biases, dt, ws[:2]) and _opt(out_bias, dt, os_[2:])):
+            y, leaves = torch.empty(rows, d_out, dtype=dt), torch.empty(rows, trees, dtype=torch.long)
+            t = [None if a is None else a.contiguous() for a in (x, node_weights, node_biases, out_weights, out_bias)]
+            if rows: fn(*[_ptr(a) for a in t], y.data_ptr(), leaves.data_ptr(), cp, rows, d_in, d_out, trees, depth, code,
+                        max(0, min(depth, (rows // 32).bit_length() - 1)), torch.get_num_threads())
             return y, leaves
     return ops.fastff_eval_reference(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
 
@@ -222,18 +223,20 @@ def fff_eval(x:torch.Tensor, # (rows, in)
              counts:torch.Tensor # int64 (2**depth,) usage counter, incremented in place; empty: no counting
             ) -> tuple[torch.Tensor, torch.Tensor]: # y (rows, out) in x.dtype, leaf (rows,) int64
     "CPU kernel of `fastff::fff_eval`: hard descent, then the leaf's MLP; anything it cannot take goes to the reference."
-    lib, dt, code = _state.get('lib') or _library(), x.dtype, ACT_CODES.get(activation)
-    if (lib is not None and code is not None and dt in _SUFFIX and x.dim() == 2 and w1s.dim() == 3 and w2s.dim() == 3
-            and _same(dt, x, node_weights, node_biases, w1s, b1s, w2s, b2s)):
-        nl, d_in, lw = w1s.shape
-        depth, d_out, rows = nl.bit_length() - 1, w2s.shape[-1], x.shape[0]
+    dt, code, xs, s1, s2 = x.dtype, ACT_CODES.get(activation), x.shape, w1s.shape, w2s.shape
+    fn = _fn('fff', dt) if code is not None else None
+    if fn is not None and len(xs) == 2 and len(s1) == 3 and len(s2) == 3:
+        (nl, d_in, lw), (rows, d_out) = s1, (xs[0], s2[2])
+        depth = nl.bit_length() - 1
         cp = _counts_ptr(counts, nl)
-        if (nl >= 1 and nl == 1 << depth and d_in == x.shape[1] and node_weights.shape == (nl - 1, d_in) and node_biases.shape == (nl - 1,)
-                and b1s.shape == (nl, lw) and w2s.shape[:2] == (nl, lw) and b2s.shape == (nl, d_out) and cp is not False):
-            t = [a.contiguous() for a in (x, node_weights, node_biases, w1s, b1s, w2s, b2s)]
-            y, leaf = x.new_empty(rows, d_out), torch.empty(rows, dtype=torch.long)
-            if rows: getattr(lib, f'fff_{_SUFFIX[dt]}')(*[a.data_ptr() for a in t], y.data_ptr(), leaf.data_ptr(), cp,
-                                                      rows, d_in, lw, d_out, depth, code, torch.get_num_threads())
+        if (cp is not False and nl >= 1 and nl == 1 << depth and d_in == xs[1] and s2[:2] == (nl, lw)
+                and all(t.dtype == dt for t in (node_weights, node_biases, w1s, b1s, w2s, b2s))
+                and node_weights.shape == (nl - 1, d_in) and node_biases.shape == (nl - 1,) and b1s.shape == (nl, lw)
+                and b2s.shape == (nl, d_out)):
+            y, leaf = torch.empty(rows, d_out, dtype=dt), torch.empty(rows, dtype=torch.long)
+            t = [a.contiguous() for a in (x, node_weights, node_biases, w1s, b1s, w2s, b2s)]   # kept alive for the call
+            if rows: fn(*[a.data_ptr() for a in t], y.data_ptr(), leaf.data_ptr(), cp, rows, d_in, lw, d_out, depth, code,
+                        torch.get_num_threads())
             return y, leaf
     return ops.fff_eval_reference(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, counts)
 
@@ -244,19 +247,18 @@ def leaf_mlp_eval(x:torch.Tensor, # (rows, in)
                   activation:str # a name in `ACT_CODES`
                  ) -> torch.Tensor: # y (rows, out) in x.dtype
     "CPU kernel of `fastff::leaf_mlp_eval`: each row through its leaf's MLP; anything it cannot take goes to the reference."
-    lib, dt, code = _state.get('lib') or _library(), x.dtype, ACT_CODES.get(activation)
-    if (lib is not None and code is not None and dt in _SUFFIX and x.dim() == 2 and w1s.dim() == 3 and w2s.dim() == 3
-            and _same(dt, x, w1s, b1s, w2s, b2s) and leaf.dtype == torch.int64 and leaf.device.type == 'cpu'):
-        nl, d_in, lw = w1s.shape
-        d_out, rows = w2s.shape[-1], x.shape[0]
-        if (d_in == x.shape[1] and leaf.shape == (rows,) and b1s.shape == (nl, lw) and w2s.shape[:2] == (nl, lw)
-                and b2s.shape == (nl, d_out)):
-            t = [a.contiguous() for a in (x, leaf, w1s, b1s, w2s, b2s)]
-            y = x.new_empty(rows, d_out)
-            if rows == 0 or getattr(lib, f'leaf_mlp_{_SUFFIX[dt]}')(*[a.data_ptr() for a in t], y.data_ptr(), rows, d_in, lw,
-                                                                     d_out, nl, code, torch.get_num_threads()) == 0:
+    dt, code, xs, s1, s2 = x.dtype, ACT_CODES.get(activation), x.shape, w1s.shape, w2s.shape
+    fn = _fn('leaf_mlp', dt) if code is not None else None
+    if fn is not None and len(xs) == 2 and len(s1) == 3 and len(s2) == 3 and leaf.dtype == torch.int64:
+        (nl, d_in, lw), (rows, d_out) = s1, (xs[0], s2[2])
+        if (d_in == xs[1] and leaf.shape == (rows,) and s2[:2] == (nl, lw) and b1s.shape == (nl, lw)
+                and b2s.shape == (nl, d_out) and all(t.dtype == dt for t in (w1s, b1s, w2s, b2s))):
+            y = torch.empty(rows, d_out, dtype=dt)
+            t = [a.contiguous() for a in (x, leaf, w1s, b1s, w2s, b2s)]                        # kept alive for the call
+            if rows == 0 or fn(*[a.data_ptr() for a in t], y.data_ptr(), rows, d_in, lw, d_out, nl, code,
+                               torch.get_num_threads()) == 0:
                 return y
     return ops.leaf_mlp_eval_reference(x, leaf, w1s, b1s, w2s, b2s, activation)   # (an out-of-range leaf raises there)
 
-for _op, _fn in ((ops.fastff_eval, fastff_eval), (ops.fff_eval, fff_eval), (ops.leaf_mlp_eval, leaf_mlp_eval)):
-    _op.register_kernel('cpu')(_fn)
+for _op, _fn_ in ((ops.fastff_eval, fastff_eval), (ops.fff_eval, fff_eval), (ops.leaf_mlp_eval, leaf_mlp_eval)):
+    _op.register_kernel('cpu')(_fn_)
