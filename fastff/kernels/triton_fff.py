@@ -383,17 +383,17 @@ class _Workspace:
 _WORKSPACES, _PLANS, _OCCUPANCY, _KERNEL_INFO, _BUILD_ERRORS = {}, {}, {}, {}, {}
 
 def _in_private_pool(device) -> bool:
-    """True while allocations go to a CUDA graph's private memory pool: during capture, and during the warm-up run of
-    `torch.compile(mode="reduce-overhead")`'s CUDA-graph trees. Buffers cached across calls must not come from there
-    (the trees check that every tensor left in their pool is an output), so such calls take fresh buffers."""
+    """True where allocations may go to a CUDA graph's private memory pool: during capture, and in a process whose
+    `torch.compile(mode="reduce-overhead")` has made CUDA-graph trees on `device` (their warm-up runs allocate from
+    the trees' pool, and the trees check that every tensor left in it is an output). Such calls take fresh buffers
+    rather than the cached ones; when we cannot tell, fresh buffers are the safe answer."""
     if device.type != 'cuda': return False
     if torch.cuda.is_current_stream_capturing(): return True
     trees = sys.modules.get('torch._inductor.cudagraph_trees')
     if trees is None: return False
-    try:
-        manager = getattr(trees.get_obj(trees.local, 'tree_manager_containers').get(device.index), 'tree_manager', None)
-        return manager is not None and manager.active_warmup_function is not None
-    except Exception: return False
+    try: container = trees.get_obj(trees.local, 'tree_manager_containers').get(device.index)
+    except Exception: return True
+    return getattr(container, 'tree_manager', None) is not None
 
 def _workspace(plan, rows):
     "(workspace, buffers, capacity) of a call: the plan's cached ones, made on first use, or fresh ones in a private pool."
