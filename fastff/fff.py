@@ -9,46 +9,68 @@ from __future__ import annotations
 import math
 import torch, torch.nn as nn, torch.nn.functional as F
 from .tree import (n_nodes, n_leaves, check_depth, check_size, check_widths, check_bool, check_probability,
-                         uniform_parameter, get_activation, hard_descent, leaf_probs_from_decisions, bernoulli_entropy, TreeLayer)
+                         uniform_parameter, get_activation, hard_descent, leaf_probs_from_decisions, bernoulli_entropy, TreeLayer,
+                         _exporting)
 from fastcore.basics import patch
 from .kernels.ops import run_fff, check_impl
 
 # %% auto #0
-__all__ = ['FFF']
+__all__ = ['check_master_leaf', 'FFF', 'smear_mlp']
 
 # %% ../nbs/01_fff.ipynb #be657176
+def check_master_leaf(k) -> int:
+    "Check the width `k` of a master leaf: a non-negative int, or None (no master leaf, like 0)."
+    if k is None: return 0
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise (ValueError if isinstance(k, int) and not isinstance(k, bool) else TypeError)(
+            f"`master_leaf` must be a non-negative int (the master leaf's width; 0 or None: no master leaf), got {type(k).__name__} {k!r}")
+    return k
+
 class FFF(TreeLayer):
     "Fast feedforward layer: `depth` levels of node hyperplanes over `2**depth` leaf MLPs of width `leaf_width`."
+    _transient = TreeLayer._transient + ('node_entropies',)
     def __init__(self, input_width:int, # features in
                  leaf_width:int,        # hidden width of each leaf MLP
                  output_width:int,      # features out
                  depth:int,             # tree depth: 2**depth leaves
                  activation='relu',     # leaf activation: a name in `ACTIVATIONS` or a callable
-                 dropout:float=0.,      # dropout on the leaves' hidden units in training, in [0, 1)
+                 dropout:float=0.,      # dropout on the leaves' hidden units in training, in [0, 1] (1: they are all zeroed)
                  train_hardened:bool=False, # round decisions in training (straight-through gradients)
                  region_leak:float=0.,  # probability of flipping each decision in training
-                 impl:str|None=None):   # eval implementation: None (dispatcher) or a key of `IMPLS`
+                 impl:str|None=None,    # eval implementation: None (dispatcher) or a key of `IMPLS`
+                 smear:bool=False,      # train one MLP per row merged from the leaves by its leaf probabilities (SMEAR); eval stays one hard leaf
+                 master_leaf:int|None=None): # width of an always-on master leaf MLP mixed in by a learnable gate; 0 or None: none
         super().__init__()
         check_widths(input_width=input_width, leaf_width=leaf_width, output_width=output_width)
         nl = n_leaves(check_depth(depth))
-        check_size(lambda input_width, leaf_width, output_width, depth: n_nodes(depth)*(input_width + 1)
-                   + 2**depth*(leaf_width*(input_width + output_width + 1) + output_width),
-                   input_width=input_width, leaf_width=leaf_width, output_width=output_width, depth=depth)
+        k = check_master_leaf(master_leaf)
+        check_size(lambda input_width, leaf_width, output_width, depth, master_leaf: n_nodes(depth)*(input_width + 1)
+                   + 2**depth*(leaf_width*(input_width + output_width + 1) + output_width)
+                   + (master_leaf*(input_width + output_width + 1) + output_width + 1 if master_leaf else 0),
+                   input_width=input_width, leaf_width=leaf_width, output_width=output_width, depth=depth, master_leaf=k)
         self.region_leak = check_probability(region_leak, 'region_leak')
-        dropout = check_probability(dropout, 'dropout', upper_open=True)
+        dropout = check_probability(dropout, 'dropout')
         self.input_width, self.leaf_width, self.output_width, self.depth = input_width, leaf_width, output_width, depth
         self.n_nodes, self.n_leaves = n_nodes(depth), nl
         self.train_hardened, self.impl = check_bool(train_hardened, 'train_hardened'), check_impl(impl)
+        self.smear, self.master_leaf = check_bool(smear, 'smear'), k
         self.activation_name, self.activation = get_activation(activation)
         self.dropout = nn.Dropout(dropout)
         s = 1/math.sqrt(input_width)
         self.node_weights, self.node_biases = uniform_parameter(self.n_nodes, input_width, bound=s), uniform_parameter(self.n_nodes, bound=s)
         self._init_leaf_mlps(nl, input_width, leaf_width, output_width)
+        if k:   # the master leaf: an MLP like a leaf (same initialisation) and the gate logit g, sigmoid(0) = an even mix
+            self.master_w1, self.master_b1 = uniform_parameter(input_width, k, bound=s), uniform_parameter(k, bound=s)
+            self.master_w2 = uniform_parameter(k, output_width, bound=1/math.sqrt(k))
+            self.master_b2 = uniform_parameter(output_width, bound=1/math.sqrt(k))
+            self.master_gate = nn.Parameter(torch.zeros(()))
         self._init_usage(nl)
+        self.node_entropies = None
 
     def extra_repr(self):
         return (f"input_width={self.input_width}, leaf_width={self.leaf_width}, output_width={self.output_width}, "
-                f"depth={self.depth}, activation={self.activation_name or self.activation}")
+                f"depth={self.depth}, activation={self.activation_name or self.activation}"
+                + (", smear=True" if self.smear else "") + (f", master_leaf={self.master_leaf}" if self.master_leaf else ""))
 
 # %% ../nbs/01_fff.ipynb #f9e1e24a
 @patch
@@ -63,32 +85,71 @@ def leaf_probs(self:FFF, x):
     rows = self._rows(x, self.input_width)
     return leaf_probs_from_decisions(torch.sigmoid(self.node_logits(rows))).reshape(*x.shape[:-1], self.n_leaves)
 
+# %% ../nbs/01_fff.ipynb #a7c1e002
+def smear_mlp(x:torch.Tensor, # (rows, in) inputs
+              p:torch.Tensor, # (rows, n) each row's merging weights (its leaf or gate probabilities)
+              w1s:torch.Tensor, b1s:torch.Tensor, # first layers of the n MLPs: (n, in, width), (n, width)
+              w2s:torch.Tensor, b2s:torch.Tensor, # second layers: (n, width, out), (n, out)
+              activation=F.relu, # hidden activation
+              dropout=None): # module or function applied to the hidden units, or None
+    "Each row through the MLP whose parameters are the `p`-weighted sums of the n MLPs' (SMEAR), without per-row matrices."
+    def merged(u, ws):   # u @ sum_l p_l ws[l] = sum_l p_l (u @ ws[l]), through the smaller intermediate
+        n, a, b = ws.shape
+        if a <= b: return (p[:, :, None] * u[:, None, :]).reshape(u.shape[0], n*a) @ ws.reshape(n*a, b)
+        return torch.einsum('rl,rlb->rb', p, torch.einsum('ra,lab->rlb', u, ws))
+    h = activation(merged(x, w1s) + p @ b1s)
+    if dropout is not None: h = dropout(h)
+    return merged(h, w2s) + p @ b2s
+
+@patch
+def _master(self:FFF, x):
+    "The master leaf's MLP on rows `x`."
+    w1, b1, w2, b2 = self._weights(x.dtype, 'master_w1', 'master_b1', 'master_w2', 'master_b2')
+    return torch.addmm(b2, self.activation(torch.addmm(b1, x, w1)), w2)
+
 # %% ../nbs/01_fff.ipynb #6cefedae
 @patch
-def _train_forward(self:FFF, x):
+def _set_node_entropies(self:FFF, ent):
+    if not torch.compiler.is_compiling(): self.__dict__['node_entropies'] = ent
+    elif not _exporting(): self.node_entropies = ent
+    self._set_hardening_loss(ent.sum())
+
+@patch
+def _train_forward(self:FFF, x, hard:bool):
     w1s, b1s, w2s, b2s = self._weights(x.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
     z = self.node_logits(x)
     d = torch.sigmoid(z)
     if self.region_leak > 0:
         d = torch.where(torch.rand_like(d) < self.region_leak, 1 - d, d)
-    if self.train_hardened: d = d + (torch.round(d) - d).detach()       # straight-through
+    if hard: d = d + (torch.round(d) - d).detach()                      # straight-through
     mix = leaf_probs_from_decisions(d)                                 # (rows, n_leaves)
-    h = self.activation(torch.einsum('ri,lih->rlh', x, w1s) + b1s)
-    out = torch.einsum('rlh,lho->rlo', self.dropout(h), w2s) + b2s
-    self._set_hardening_loss(bernoulli_entropy(z).sum(1).mean() if x.shape[0] else z.new_zeros(()))
+    if self.smear: y = smear_mlp(x, mix, w1s, b1s, w2s, b2s, self.activation, self.dropout)
+    else:
+        h = self.activation(torch.einsum('ri,lih->rlh', x, w1s) + b1s)
+        out = torch.einsum('rlh,lho->rlo', self.dropout(h), w2s) + b2s
+        y = torch.einsum('rl,rlo->ro', mix, out)
+    self._set_node_entropies(bernoulli_entropy(z).mean(0) if x.shape[0] else z.new_zeros(self.n_nodes))
     self._record(hard_descent(z)[:, None], mix)
-    return torch.einsum('rl,rlo->ro', mix, out).to(x.dtype)
+    return y.to(x.dtype)
 
 # %% ../nbs/01_fff.ipynb #977d8e7c
 @patch
 def forward(self:FFF, x, # (..., input_width) inputs
-            impl:str|None=None): # override the layer's `impl` for this call
+            impl:str|None=None, # override the layer's `impl` for this call
+            use_hard_decisions:bool|None=None): # training: round this call's decisions (straight-through) or not; None: `train_hardened`
     "Soft mixture of all leaves in training, one leaf per row in `eval()`; `x` is (..., input_width)."
     rows = self._rows(x, self.input_width)
-    if self.training: y = self._train_forward(rows)
+    if use_hard_decisions is not None: check_bool(use_hard_decisions, 'use_hard_decisions')
+    if self.training:
+        y = self._train_forward(rows, self.train_hardened if use_hard_decisions is None else use_hard_decisions)
     else:
+        if use_hard_decisions is False:
+            raise ValueError("`use_hard_decisions=False` asks for soft decisions, but `eval()` always descends hard; call `train()` for soft ones")
         ws = self._weights(rows.dtype, 'node_weights', 'node_biases', 'w1s', 'b1s', 'w2s', 'b2s')
         y, leaf = run_fff(rows, *ws, self.activation_name or self.activation, impl=check_impl(impl) or self.impl,
                           counts=self.leaf_usage if self.track_usage else None)
         self._record(leaf[:, None], counted=True)
+    if self.master_leaf:
+        s = torch.sigmoid(self._weights(rows.dtype, 'master_gate')[0])
+        y = s * y + (1 - s) * self._master(rows)
     return y.reshape(*x.shape[:-1], self.output_width)

@@ -8,7 +8,8 @@ Docs: https://fastff.github.io/fastff/moe.html.md"""
 from __future__ import annotations
 import math
 import torch, torch.nn as nn
-from .tree import check_widths, check_size, get_activation, uniform_parameter, TreeLayer
+from .tree import check_widths, check_size, check_bool, get_activation, uniform_parameter, TreeLayer
+from .fff import smear_mlp
 from fastcore.basics import patch
 from .kernels.ops import run_leaf_mlp, check_impl
 
@@ -25,7 +26,8 @@ class MoE(TreeLayer):
                  n_experts:int,         # experts
                  top_k:int=1,           # experts per row
                  activation='relu',     # expert activation: a name in `ACTIVATIONS` or a callable
-                 impl:str|None=None):   # eval implementation: None (dispatcher) or a key of `IMPLS`
+                 impl:str|None=None,    # eval implementation: None (dispatcher) or a key of `IMPLS`
+                 smear:bool=False):     # train one MLP per row merged from all experts by its gate probabilities (SMEAR); eval stays top-k
         super().__init__()
         check_widths(input_width=input_width, leaf_width=leaf_width, output_width=output_width, n_experts=n_experts)
         check_size(lambda input_width, leaf_width, output_width, n_experts:
@@ -35,6 +37,7 @@ class MoE(TreeLayer):
             raise ValueError(f"`top_k` must be an int in [1, {n_experts}] (the number of experts), got {top_k!r}")
         self.input_width, self.leaf_width, self.output_width = input_width, leaf_width, output_width
         self.n_leaves, self.top_k, self.impl = n_experts, top_k, check_impl(impl)
+        self.smear = check_bool(smear, 'smear')
         self.activation_name, self.activation = get_activation(activation)
         s = 1/math.sqrt(input_width)
         self.gate_weights, self.gate_biases = uniform_parameter(n_experts, input_width, bound=s), uniform_parameter(n_experts, bound=s)
@@ -43,7 +46,7 @@ class MoE(TreeLayer):
 
     def extra_repr(self):
         return (f"input_width={self.input_width}, leaf_width={self.leaf_width}, output_width={self.output_width}, "
-                f"n_experts={self.n_experts}, top_k={self.top_k}")
+                f"n_experts={self.n_experts}, top_k={self.top_k}" + (", smear=True" if self.smear else ""))
 
 # %% ../nbs/04_moe.ipynb #394ac55e
 @patch
@@ -60,13 +63,16 @@ def gate_probs(self:MoE, x):
 @patch
 def forward(self:MoE, x, # (..., input_width) inputs
             impl:str|None=None): # override the layer's `impl` for this call (eval only)
-    "Each row through its `top_k` experts, mixed by renormalised gate probabilities; `x` is (..., input_width)."
+    "Each row through its `top_k` experts, mixed by renormalised gate probabilities (`smear`: merged by all of them in training); `x` is (..., input_width)."
     rows = self._rows(x, self.input_width)
     w1s, b1s, w2s, b2s = self._weights(rows.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
     g = self._gate(rows)
     top, idx = g.topk(self.top_k, dim=-1)
     w = (top / top.sum(-1, keepdim=True)).to(rows.dtype)
-    if self.training:
+    if self.training and self.smear:
+        y = smear_mlp(rows, g, w1s, b1s, w2s, b2s, self.activation)
+        self._record(idx, g)
+    elif self.training:
         y = rows.new_zeros(rows.shape[0], self.output_width)
         if rows.shape[0] == 0:   # an empty batch stays connected to every parameter (zero gradients, not None)
             y = y + sum(p.sum() for p in self.parameters()).to(y.dtype) * 0
