@@ -112,6 +112,8 @@ def from_fastfeedforward(cls:FFF,
 @patch
 def to_fastfeedforward(self:FFF, prefix:str='') -> dict:
     "This layer's weights as a `fastfeedforward.FFF` state dict (load with `load_state_dict`)."
+    if getattr(self, 'master_leaf', None):
+        raise ValueError("fastfeedforward.FFF has no master leaf: a layer built with `master_leaf` cannot be exported")
     d = lambda t: t.detach().clone()
     return {prefix + 'depth': torch.tensor(self.depth, dtype=torch.long),
             prefix + 'node_weights': d(self.node_weights), prefix + 'node_biases': d(self.node_biases).reshape(-1, 1),
