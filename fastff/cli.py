@@ -44,11 +44,19 @@ def _nonneg_float(s): return _float(s, lambda v: v >= 0, '>= 0')
 def train_parser() -> argparse.ArgumentParser:
     p = _Parser(prog='fastff train', description="Train a model on MNIST or CIFAR-10 with fastai (CPU or GPU) and "
                 "write the leaf-usage histogram and a JSON record of the run.")
-    p.add_argument('--data', choices=list(DATASETS), default='mnist',
+    p.add_argument('--data', choices=list(DATASETS) + ['shakespeare', 'shakespeare-sample'], default='mnist',
                    help="dataset (default mnist); 'mnist-sample' and 'cifar10-sample' are the small real samples shipped "
-                        "in the package (no files or network needed)")
-    p.add_argument('--model', choices=list(MODELS), default='fff',
-                   help='ff (dense), fff, fastff (FastFeedForward), moe or matrix (MatrixFFF); default fff')
+                        "in the package (no files or network needed); 'shakespeare' (Tiny Shakespeare) goes with --model gpt")
+    p.add_argument('--model', choices=list(MODELS) + ['gpt'], default='fff',
+                   help='ff (dense), fff, fastff (FastFeedForward), moe or matrix (MatrixFFF); default fff; gpt: a '
+                        'character-level GPT on --data shakespeare whose FFNs are --ffn layers')
+    p.add_argument('--ffn', choices=['dense', 'fastff', 'fff', 'matrix', 'moe'], default='fastff',
+                   help='--model gpt: the feedforward block of every layer (default fastff; fffify builds it from --depth, '
+                        '--trees, --leaf-width, --soft)')
+    p.add_argument('--config', choices=['cpu', 'baby'], default='cpu',
+                   help="--model gpt: nanoGPT's Shakespeare setup, 'cpu' (4 layers, 128 wide) or 'baby' (6 layers, 384 wide)")
+    p.add_argument('--max-iters', type=_pos_int, default=None, help="--model gpt: training iterations (default: the config's)")
+    p.add_argument('--device', default='cpu', help="--model gpt: torch device, e.g. cuda (bf16 autocast there); default cpu")
     p.add_argument('--depth', type=_nonneg_int, default=4, help='tree depth (FFF, FastFeedForward, MatrixFFF; MoE: 2**depth experts)')
     p.add_argument('--leaf-width', type=_pos_int, default=8, help='neurons per leaf / expert')
     p.add_argument('--width', type=_pos_int, default=None, help='hidden width of ff (default: 2**depth * leaf-width)')
@@ -121,6 +129,12 @@ def _train_main(argv) -> int:
         if a.path is not None and not Path(a.path).exists():
             raise FileNotFoundError(f"--path {a.path} does not exist: point it at the folder holding mnist/ and cifar10/")
         check_writable(out, '--out', folder=True)  # before training, not after
+        if a.model == 'gpt' and not a.data.startswith('shakespeare'):
+            raise ValueError(f"--data: --model gpt is a character-level language model; use --data shakespeare or "
+                             f"shakespeare-sample, not {a.data}")
+        if a.data.startswith('shakespeare') and a.model != 'gpt':
+            raise ValueError(f"--model: --data {a.data} is text, trained with --model gpt, not {a.model}")
+        if a.model == 'gpt': return _gpt_main(a, out)
         bar = not a.no_bar and sys.stdout.isatty()  # no progress-bar characters in piped output
         rec, learn, usage = train_run(a.data, a.model, a.depth, a.leaf_width, a.width, a.experts, a.top_k, a.trees,
                                       a.activation, a.soft, cnn=a.cnn, epochs=a.epochs, bs=a.bs, lr=a.lr,
@@ -162,10 +176,32 @@ def _train_main(argv) -> int:
                   "(a small sample shipped in the package)", file=sys.stderr)
         return 1
 
+def _gpt_main(a, out:Path) -> int:
+    "`fastff train --model gpt`: nanoGPT's character-level Shakespeare setup, every FFN a fastff layer (or dense)."
+    from fastff.transformer import GPT_CONFIGS, train_gpt
+    from fastff.data import shakespeare
+    cfg = dict(GPT_CONFIGS[a.config])
+    if a.max_iters: cfg.update(max_iters=a.max_iters, eval_interval=min(cfg['eval_interval'], a.max_iters))
+    kw = dict(fastff=dict(depth=a.depth, n_trees=a.trees, soft=a.soft), fff=dict(depth=a.depth, leaf_width=a.leaf_width),
+              matrix=dict(depth=a.depth, leaf_width=a.leaf_width), moe=dict(leaf_width=a.leaf_width)).get(a.ffn)
+    rec, model, data = train_gpt(ffn=a.ffn, ffn_kwargs=kw, path=a.path, device=a.device, hardening=a.hardening,
+                                 text=shakespeare(sample=True) if a.data == 'shakespeare-sample' else None,
+                                 dtype='bfloat16' if a.device.startswith('cuda') else 'float32', seed=a.seed, **cfg)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"validation loss {rec['final_val_loss']:.4f} (best during training {rec['best_val_loss']:.4f}; {a.ffn} FFNs, "
+          f"{rec['neurons_per_token'][0]} FFN neurons per token per layer, {rec['train_seconds']:.0f}s)")
+    print('sample: ' + rec['sample'][:200].replace('\n', ' / '))
+    tmp = out/'run.json.tmp'
+    tmp.write_text(json.dumps(rec, indent=1, default=str)); os.replace(tmp, out/'run.json')
+    print(f"wrote {out/'run.json'}")
+    return 0
+
+
 # %% ../nbs/24_cli.ipynb #d4eea08f
 USAGE = """usage: fastff {train,bench} ...
   fastff train --data mnist --model fff --depth 4 --leaf-width 8 --epochs 1 --out runs/fff
   fastff train --data mnist-sample --epochs 1      (the sample shipped in the package: no data folder needed)
+  fastff train --data shakespeare --model gpt --ffn fastff --depth 7   (nanoGPT's CPU Shakespeare GPT)
   fastff bench ...        (kernel benchmarks, see `fastff bench --help`)
   fastff train --help     (all training options)
 Set FASTFF_DEBUG=1 to see tracebacks."""
