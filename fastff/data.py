@@ -12,10 +12,11 @@ from pathlib import Path
 import torch
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
+from .cache import cache_dir
 
 # %% auto #0
 __all__ = ['MNIST_SHA256', 'CIFAR10_JPG_SHA256', 'SHAKESPEARE_URL', 'SHAKESPEARE_SHA256', 'SAMPLE_SHA256', 'MNIST_CLASSES',
-           'CIFAR10_CLASSES', 'MNIST_STATS', 'CIFAR10_STATS', 'CIFAR10_COUNTS', 'cache_dir', 'sample_dir', 'data_root',
+           'CIFAR10_CLASSES', 'MNIST_STATS', 'CIFAR10_STATS', 'CIFAR10_COUNTS', 'sample_dir', 'data_root',
            'sha256_file', 'atomic_save', 'parse_idx', 'mnist_tensors', 'cifar10_tensors', 'shakespeare', 'split_text',
            'TensorPairs', 'TensorDL', 'Prep', 'tensor_dls', 'mnist', 'cifar10']
 
@@ -41,11 +42,6 @@ MNIST_STATS = ((0.1307,), (0.3081,))  # training-set mean/std on [0,1]
 CIFAR10_STATS = ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))
 
 # %% ../nbs/20_data.ipynb #d98f4a2c
-def cache_dir() -> Path:
-    "Folder for downloads and decoded tensor caches: `$FASTFF_CACHE`, else `$XDG_CACHE_HOME/fastff`, else `~/.cache/fastff`."
-    if os.environ.get('FASTFF_CACHE'): return Path(os.environ['FASTFF_CACHE']).expanduser()
-    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache').expanduser()/'fastff'
-
 def sample_dir() -> Path:
     "Folder of the small real data samples shipped in the package (see its README.md for sources and licences)."
     import fastff

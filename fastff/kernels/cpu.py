@@ -11,21 +11,16 @@ from importlib.resources import files
 from pathlib import Path
 import torch
 from . import ops
+from ..cache import cache_dir
 
 # %% auto #0
-__all__ = ['SOURCE', 'BASE_FLAGS', 'ACT_CODES', 'cache_dir', 'cpu_signature', 'compiler', 'library_path', 'load_library',
-           'build_error', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
+__all__ = ['SOURCE', 'BASE_FLAGS', 'ACT_CODES', 'cpu_signature', 'compiler', 'library_path', 'load_library', 'build_error',
+           'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/11_kernels_cpu.ipynb #b1c0a030
 SOURCE = Path(str(files('fastff.kernels')/'fastff_cpu.cpp'))   # the kernels' C++ source, shipped in the package
 
 # %% ../../nbs/11_kernels_cpu.ipynb #b1c0a002
-def cache_dir() -> Path:
-    "Folder of compiled kernels: `$FASTFF_CACHE`, else `$XDG_CACHE_HOME/fastff`, else `~/.cache/fastff`."
-    d = os.environ.get('FASTFF_CACHE')
-    if d: return Path(d)
-    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'fastff'
-
 def cpu_signature() -> str:
     "What `-march=native` code depends on: the CPU model and its feature flags (from `/proc/cpuinfo` where there is one)."
     keys = ('model name', 'flags', 'features', 'cpu implementer', 'cpu architecture', 'cpu variant', 'cpu part', 'vendor_id')
