@@ -70,10 +70,33 @@ def _hard_forward(self:FastFeedForward, rows, ws, act, counts):
         return torch.ops.fastff.fastff_train(rows, *ws, act, counts if counts is not None else rows.new_empty(0, dtype=torch.long))
     return fastff_eval_reference(rows, *ws, act, counts)  # gathers: gradients reach exactly the engaged neurons
 
+_fastff_eval_op = torch.ops.fastff.fastff_eval.default     # the operator's overload, looked up once
+
+@patch
+def _eager_eval(self:FastFeedForward, x):
+    """The common inference call, with nothing re-checked per call beyond what picks it: eager, `eval()`, no autograd,
+    no autocast, `x` already in the parameters' dtype, counting on. One operator call; None when it does not apply."""
+    if (self.training or self.impl is not None or not self.track_usage or self.activation_name is None
+            or torch.is_grad_enabled() or torch.compiler.is_compiling()): return None
+    p = self._parameters
+    nw = p['node_weights']
+    if (x.__class__ is not torch.Tensor or x.dtype != nw.dtype or x.dim() == 0 or x.shape[-1] != self.input_dim
+            or torch.is_autocast_enabled(x.device.type)): return None
+    rows = x.reshape(-1, self.input_dim)
+    if not rows.is_contiguous(): rows = rows.contiguous()
+    y, leaves = _fastff_eval_op(rows, nw, p.get('node_biases'), p['out_weights'], p.get('out_bias'), self.activation_name,
+                                self._buffers['leaf_usage'])
+    if self.n_trees > 1: leaves = leaves + torch.arange(self.n_trees, device=rows.device) * self.n_leaves
+    self.__dict__.update(last_leaves=leaves, last_gate_probs=None)
+    return y.view(*x.shape[:-1], self.output_dim)
+
 @patch
 def forward(self:FastFeedForward, x, # (..., input_dim) inputs
             impl:str|None=None):     # override the layer's `impl` for this call (eval only)
     "Hard path per tree (training and `eval()`), or the soft relaxation in training when `soft=True`; `x` is (..., input_dim)."
+    if impl is None and x.__class__ is torch.Tensor:
+        y = self._eager_eval(x)
+        if y is not None: return y
     rows = self._rows(x, self.input_dim)
     act = self.activation_name or self.activation
     ws = self._weights(rows.dtype, 'node_weights', 'node_biases', 'out_weights', 'out_bias')

@@ -13,8 +13,8 @@ import triton.language as tl
 from . import ops
 
 # %% auto #0
-__all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS', 'FAST_LAUNCH', 'MAX_LEVELS',
-           'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
+__all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS', 'ONE_ROW_ROWS', 'FAST_LAUNCH',
+           'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
@@ -189,22 +189,79 @@ def _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc
             tl.store(y_ptr + ptrs, yt.to(y_ptr.dtype.element_ty), mask=m & (t == N_TREES - 1))
 
 @triton.jit
+def _path_product(x_ptr, tree_w, tree_b, tree_out_w, row, row_ok, bucket, o, o_ok, yt, ROOT_LEVEL: tl.constexpr,
+                  LEVELS: tl.constexpr, COLS: tl.constexpr, IN: tl.constexpr, OUT: tl.constexpr, HAS_NB: tl.constexpr,
+                  ACT: tl.constexpr, BM: tl.constexpr, BK: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
+    """One subtree (LEVELS levels under node `bucket` of level ROOT_LEVEL) for a tile of rows that all enter it: its
+    logits as one product, the descent, and `yt + (one-hot path activations) @ out_weights[subtree][:, o]`.
+    Returns that and each row's local heap index after the descent."""
+    j, node, node_ok = _subtree(bucket, ROOT_LEVEL, LEVELS, COLS)
+    z = _logits(x_ptr, tree_w, tree_b, row, row_ok, node, node_ok, IN, HAS_NB, BM, COLS, BK, PREC, UPCAST)
+    here = tl.zeros([BM], dtype=tl.int32)
+    on_path = (j[None, :] < 0) & (here[:, None] < 0)       # all False
+    for level in tl.static_range(LEVELS):
+        on_path = on_path | (j[None, :] == here[:, None])
+        here = 2 * here + 1 + (_pick(z, j, here) >= 0).to(tl.int32)
+    path = tl.where(on_path, _act(z, ACT), 0.0).to(tree_out_w.dtype.element_ty)
+    w = tl.load(tree_out_w + node.to(tl.int64)[:, None] * OUT + o[None, :], mask=node_ok[:, None] & o_ok[None, :], other=0.0)
+    return _mm(path, w, yt, PREC, UPCAST), here
+
+@triton.jit
+def _fastff_one_row(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, leaves_ptr, counts_ptr, r, part,
+                    IN: tl.constexpr, OUT: tl.constexpr, N_TREES: tl.constexpr, TOP: tl.constexpr,
+                    BOTTOM: tl.constexpr, TOP_COLS: tl.constexpr, SUB_COLS: tl.constexpr, HAS_NB: tl.constexpr,
+                    HAS_OB: tl.constexpr, COUNT: tl.constexpr, ACT: tl.constexpr, BM: tl.constexpr, BK: tl.constexpr,
+                    BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
+    """Few rows: row `r` alone (lane 0 of a BM-row tile), output columns `part*BN ...`, every tree; no filing and no
+    barrier (the programs of the row's other column blocks redo its descent). Per tree, both stages back to back,
+    y[r] += top-path activations @ out_weights[top subtree] + bottom-path activations @ out_weights[its subtree]."""
+    N_NODES: tl.constexpr = (1 << (TOP + BOTTOM)) - 1
+    lane = tl.arange(0, BM)
+    row, row_ok = r + lane, lane == 0
+    o = part * BN + tl.arange(0, BN)
+    o_ok = o < OUT
+    yt = tl.zeros([BM, BN], dtype=tl.float32)
+    for t in range(N_TREES):
+        t64 = tl.cast(t, tl.int64)
+        tree_w, tree_b, tree_out_w = node_w_ptr + t64 * N_NODES * IN, node_b_ptr + t * N_NODES, out_w_ptr + t64 * N_NODES * OUT
+        yt, here = _path_product(x_ptr, tree_w, tree_b, tree_out_w, row, row_ok, 0, o, o_ok, yt, 0, TOP, TOP_COLS,
+                                 IN, OUT, HAS_NB, ACT, BM, BK, PREC, UPCAST)
+        bucket = tl.sum(tl.where(row_ok, here, 0), 0) - ((1 << TOP) - 1)     # row r's node at level TOP
+        yt, here = _path_product(x_ptr, tree_w, tree_b, tree_out_w, row, row_ok, bucket, o, o_ok, yt, TOP, BOTTOM,
+                                 SUB_COLS, IN, OUT, HAS_NB, ACT, BM, BK, PREC, UPCAST)
+        leaf = bucket * (1 << (BOTTOM - 1)) + (here - 1) // 2 - ((1 << (BOTTOM - 1)) - 1)
+        tl.store(leaves_ptr + row.to(tl.int64) * N_TREES + t, leaf.to(tl.int64), mask=row_ok & (part == 0))
+        if COUNT:
+            tl.atomic_add(counts_ptr + t * (1 << (TOP + BOTTOM - 1)) + leaf, 1, mask=row_ok & (part == 0))
+    if HAS_OB:
+        yt += tl.load(out_b_ptr + o, mask=o_ok, other=0.0).to(tl.float32)[None, :]
+    tl.store(y_ptr + row.to(tl.int64)[:, None] * OUT + o[None, :], yt.to(y_ptr.dtype.element_ty),
+             mask=row_ok[:, None] & o_ok[None, :])
+
+@triton.jit
 def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
                    path_act_ptr, perm_ptr, counter_ptr, sync_ptr, rows, capacity, first_tree,
                    IN: tl.constexpr, OUT: tl.constexpr, N_TREES: tl.constexpr, TOP: tl.constexpr,
                    BOTTOM: tl.constexpr, TOP_COLS: tl.constexpr, SUB_COLS: tl.constexpr, COUNTERS_P2: tl.constexpr,
                    HAS_NB: tl.constexpr, HAS_OB: tl.constexpr, COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr,
-                   STAGE_A: tl.constexpr, STAGE_B: tl.constexpr, SYNC: tl.constexpr,
+                   STAGE_A: tl.constexpr, STAGE_B: tl.constexpr, SYNC: tl.constexpr, ONE_ROW: tl.constexpr,
                    BM: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
     """`fastff_eval` in one persistent launch (SYNC): stage A, a grid-wide barrier, stage B tree after tree. Without
     SYNC (Triton's interpreter runs programs one after another, so it cannot wait at a barrier) the host launches
-    stage A and then stage B once per tree (`first_tree`)."""
+    stage A and then stage B once per tree (`first_tree`). ONE_ROW (few rows): each program takes one row and one
+    block of output columns through both stages itself, with no barrier."""
     pid = tl.program_id(0)
     n_prog = tl.num_programs(0)
     N_NODES: tl.constexpr = (1 << (TOP + BOTTOM)) - 1
     N_BUCKETS: tl.constexpr = 1 << TOP
     row_tiles = tl.cdiv(rows, BM)
-    if TOP == 0:                                           # a single stage: tiles of consecutive rows, every tree
+    if ONE_ROW:
+        for item in range(pid, rows * SPLIT, n_prog):
+            r = item // SPLIT
+            _fastff_one_row(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, leaves_ptr, counts_ptr, r,
+                            item - r * SPLIT, IN, OUT, N_TREES, TOP, BOTTOM, TOP_COLS, SUB_COLS, HAS_NB, HAS_OB, COUNT,
+                            ACT, BM, BK, BN, PREC, UPCAST)
+    elif TOP == 0:                                           # a single stage: tiles of consecutive rows, every tree
         for item in range(pid, row_tiles * SPLIT, n_prog):
             tile = item // SPLIT
             row = tile * BM + tl.arange(0, BM)
@@ -351,6 +408,7 @@ SMALL_CONFIGS = {torch.float32: dict(BM=16, BK=128, BN=64, num_warps=4, num_stag
                  torch.bfloat16: dict(BM=16, BK=256, BN=64, num_warps=4, num_stages=2),
                  torch.float16: dict(BM=16, BK=256, BN=64, num_warps=4, num_stages=2)}
 SMALL_ROWS = 16
+ONE_ROW_ROWS = 16         # fastff_eval up to this many rows: a program per (row, output block), no barrier
 FAST_LAUNCH = True         # after the first launch, call the compiled kernel's launcher directly
 MAX_LEVELS = 16            # fastff_eval: at most 2 stages of at most 8 levels (256-column products)
 MAX_PRODUCT_LEVELS = 7     # fff_eval: the top levels done as one product (127 nodes); deeper levels per row
@@ -451,7 +509,7 @@ def _launch(plan, kernel, args, stream, key):
     Triton's per-call argument binding and specialisation (most of an eager call's host time). A kernel that fails
     to build is reported once and the plan falls back to the reference (returns False)."""
     fast = plan.get('fast')
-    if fast is not None:
+    if fast is not None and not _launch_hooks():
         k, consts, grid = fast
         k.run(grid, 1, 1, stream, k.function, k.packed_metadata, None, None, None, *args, *consts)
         return True
@@ -468,10 +526,16 @@ def _launch(plan, kernel, args, stream, key):
         _BUILD_ERRORS[why] = e
         _PLANS[key] = None
         return False
-    hooks = getattr(getattr(triton, 'knobs', None), 'runtime', None)
-    if FAST_LAUNCH and not INTERPRET and k is not None and hooks is not None and hooks.launch_enter_hook is None:
+    if FAST_LAUNCH and not INTERPRET and k is not None and not _launch_hooks():
         plan['fast'] = (k, [cfg[n] for n in kernel.arg_names[len(args):]], plan['grid'])
     return True
+
+def _launch_hooks() -> bool:
+    "Whether Triton launch hooks are set (a profiler's): then every launch goes through Triton, which calls them."
+    rt = getattr(getattr(triton, 'knobs', None), 'runtime', None)
+    if rt is None: return False
+    hooks = (getattr(rt, 'launch_enter_hook', None), getattr(rt, 'launch_exit_hook', None))
+    return any(h is not None and getattr(h, 'calls', True) for h in hooks)   # Triton >= 3.5: an empty HookChain
 
 def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation, counts):
     "Everything about a call that depends only on shapes: checks, tile sizes, grid, workspace. None: use the reference."
@@ -491,6 +555,7 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     if count and (counts.dtype != torch.int64 or counts.numel() != trees << (levels - 1) or counts.device != dev
                   or not counts.is_contiguous()): return None
     top, bottom = _split(levels)
+    one_row = top > 0 and rows <= ONE_ROW_ROWS
     cfg = dict((SMALL_CONFIGS if rows <= SMALL_ROWS else CONFIGS)[dt])
     BM = cfg.pop('BM')
     if bottom > 6: BM, cfg['BK'] = min(BM, 32), min(cfg['BK'], 64)   # 128/256-column products: keep the tile small
@@ -505,13 +570,14 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
                SUB_COLS=_p2((1 << bottom) - 1), COUNTERS_P2=_p2(trees * nb, 2), HAS_NB=node_biases is not None,
                HAS_OB=out_bias is not None, COUNT=count, ACT=ACT_CODES[activation], SYNC=sync, BM=BM,
                PREC='tf32x3' if dt == torch.float32 else 'ieee', UPCAST=INTERPRET and dt == torch.bfloat16,
-               STAGE_A=True, STAGE_B=True)
+               STAGE_A=True, STAGE_B=True, ONE_ROW=one_row)
     row_tiles = -(-rows // BM)
     tiles = row_tiles if top == 0 else min(row_tiles + nb, rows)       # stage-B tiles, about
-    cfg['SPLIT'] = split = _split_out(tiles, d_out, cfg['BN'], dev)
-    work = row_tiles * trees * split if top == 0 else max(row_tiles * trees, tiles * split)
+    cfg['SPLIT'] = split = -(-d_out // cfg['BN']) if one_row else _split_out(tiles, d_out, cfg['BN'], dev)
+    work = (rows * split if one_row else row_tiles * trees * split if top == 0
+            else max(row_tiles * trees, tiles * split))
     return dict(cfg=cfg, ws=None, ws_key=ws_key, n_counts=trees * nb, shapes=shapes, device=dev, work=work, grid=None,
-                trees=trees, d_out=d_out, top=top, sync=sync)
+                trees=trees, d_out=d_out, top=top, sync=sync, one_row=one_row)
 
 def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
                 node_weights:torch.Tensor, # (trees, nodes, in) node hyperplanes, nodes = 2**(depth+1) - 1
@@ -533,12 +599,15 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
     rows, trees = x.shape[0], plan['trees']
     y = torch.empty(rows, plan['d_out'], dtype=x.dtype, device=x.device)
     leaves = torch.empty(rows, trees, dtype=torch.int64, device=x.device)
-    ws, b, capacity = _workspace(plan, rows)
     cfg = plan['cfg']
-    acc = b.get('acc', y)
-    args = [x, node_weights, x if node_biases is None else node_biases, out_weights, x if out_bias is None else out_bias,
-            y, acc, leaves, counts if cfg['COUNT'] else leaves, b['path_act'], b['perm'], ws.counter, ws.sync, rows, capacity, 0]
-    if plan['sync'] or plan['top'] == 0:
+    nb_, ob_, counts_ = x if node_biases is None else node_biases, x if out_bias is None else out_bias, counts if cfg['COUNT'] else leaves
+    if plan['one_row']:                                    # no workspace (unused pointers: any tensor)
+        args = [x, node_weights, nb_, out_weights, ob_, y, y, leaves, counts_, y, leaves, leaves, leaves, rows, 0, 0]
+    else:
+        ws, b, capacity = _workspace(plan, rows)
+        args = [x, node_weights, nb_, out_weights, ob_, y, b.get('acc', y), leaves, counts_, b['path_act'], b['perm'],
+                ws.counter, ws.sync, rows, capacity, 0]
+    if plan['sync'] or plan['top'] == 0 or plan['one_row']:
         if not _launch(plan, _fastff_kernel, args, stream, key):
             return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
     else:                                                  # interpreter: stage A, then stage B tree by tree
