@@ -9,16 +9,83 @@ from __future__ import annotations
 import math
 import torch, torch.nn as nn, torch.nn.functional as F
 from .tree import (n_nodes, n_leaves, check_depth, check_size, check_widths, check_bool, check_probability,
-                         uniform_parameter, get_activation, hard_descent, leaf_probs_from_decisions, bernoulli_entropy, TreeLayer,
-                         _exporting)
+                         uniform_parameter, get_activation, hard_descent, leaf_probs_from_decisions, bernoulli_entropy,
+                         RoutedLayer, _exporting)
 from fastcore.basics import patch
-from .kernels.ops import run_fff, check_impl
+from .kernels.ops import run_fff, run_leaf_mlp, check_impl
 
 # %% auto #0
-__all__ = ['check_master_leaf', 'FFF', 'smear_mlp']
+__all__ = ['check_top_k', 'mlp_params', 'LeafMLPLayer', 'check_master_leaf', 'FFF', 'smear_mlp']
+
+# %% ../nbs/01_fff.ipynb #b1f0c002
+def check_top_k(top_k, # leaves (experts) each row uses
+                n:int) -> int: # the number of leaves (experts) to choose from
+    "Check that `top_k` is an int in [1, n]."
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= n:
+        raise ValueError(f"`top_k` must be an int in [1, {n}] (the number of leaf MLPs), got {top_k!r}")
+    return top_k
+
+def mlp_params(n:int, input_width:int, leaf_width:int, output_width:int) -> int: # MLPs and their widths
+    "Parameters of `n` two-layer MLPs `input_width -> leaf_width -> output_width`, biases included."
+    return n * (leaf_width*(input_width + output_width + 1) + output_width)
+
+class LeafMLPLayer(RoutedLayer):
+    "Base of the layers whose leaves (experts) are two-layer MLPs: `FFF`, `MatrixFFF`, `MoE`."
+    smear, top_k = False, None
+    def __init__(self, input_width:int, # features in
+                 leaf_width:int,        # hidden width of each leaf MLP
+                 output_width:int,      # features out
+                 n_leaves:int,          # leaf MLPs (experts)
+                 router:str,            # the routing hyperplanes' name: 'node' (a tree's nodes) or 'gate' (one per expert)
+                 n_router:int,          # routing hyperplanes: `n_nodes(depth)`, or `n_leaves` for a flat gate
+                 count,                 # the layer's parameter count as a function of the widths and `size` (for `check_size`)
+                 size:dict,             # the layer's other size arguments, named as its user typed them (`depth`, `n_experts`)
+                 activation='relu',     # leaf activation: a name in `ACTIVATIONS` or a callable
+                 impl:str|None=None,    # eval implementation: None (dispatcher) or a key of `IMPLS`
+                 top_k:int|None=None,   # leaves mixed per row in `eval()`; None: the layer routes to one leaf its own way
+                 smear:bool=False):     # train one MLP per row merged from the leaves (SMEAR) instead of mixing their outputs
+        super().__init__()
+        widths = dict(input_width=input_width, leaf_width=leaf_width, output_width=output_width)
+        check_widths(**widths)
+        check_size(count, **widths, **size)
+        if top_k is not None: self.top_k = check_top_k(top_k, n_leaves)
+        self.input_width, self.leaf_width, self.output_width = input_width, leaf_width, output_width
+        self.n_leaves, self.impl, self.smear = n_leaves, check_impl(impl), check_bool(smear, 'smear')
+        self.activation_name, self.activation = get_activation(activation)
+        s1, s2 = 1/math.sqrt(input_width), 1/math.sqrt(leaf_width)
+        setattr(self, router + '_weights', uniform_parameter(n_router, input_width, bound=s1))
+        setattr(self, router + '_biases', uniform_parameter(n_router, bound=s1))
+        self.w1s, self.b1s = uniform_parameter(n_leaves, input_width, leaf_width, bound=s1), uniform_parameter(n_leaves, leaf_width, bound=s1)
+        self.w2s, self.b2s = uniform_parameter(n_leaves, leaf_width, output_width, bound=s2), uniform_parameter(n_leaves, output_width, bound=s2)
+        self._init_usage(n_leaves)
+
+    def extra_repr(self):
+        return f"input_width={self.input_width}, leaf_width={self.leaf_width}, output_width={self.output_width}"
+
+    def mix(self, x:torch.Tensor, # (rows, input_width) inputs
+            p:torch.Tensor,       # (rows, n_leaves) each row's leaf weights
+            dropout=None):        # module applied to the leaves' hidden units, or None
+        "Soft mixture `sum_l p_l f_l(x)` of every leaf on every row; with `smear`, the one MLP merged from the leaves by `p`."
+        w1s, b1s, w2s, b2s = self._weights(x.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
+        p = p.to(x.dtype)
+        if self.smear: return smear_mlp(x, p, w1s, b1s, w2s, b2s, self.activation, dropout)
+        h = self.activation(torch.einsum('ri,lih->rlh', x, w1s) + b1s)
+        if dropout is not None: h = dropout(h)
+        return torch.einsum('rl,rlo->ro', p, torch.einsum('rlh,lho->rlo', h, w2s) + b2s)
+
+    def top_k_eval(self, x:torch.Tensor, # (rows, input_width) inputs
+                   leaves:torch.Tensor,  # (rows, k) the leaves each row goes through
+                   weights:torch.Tensor, # (rows, k) their mixing weights
+                   impl:str|None=None):  # override the layer's `impl` for this call
+        "Each row through its `k` chosen leaves only, weighted: one `fastff::leaf_mlp_eval` call per slot."
+        if x.shape[0] == 0: return x.new_zeros(0, self.output_width)
+        w1s, b1s, w2s, b2s = self._weights(x.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
+        act, impl, weights = self.activation_name or self.activation, check_impl(impl) or self.impl, weights.to(x.dtype)
+        return sum(weights[:, k, None] * run_leaf_mlp(x, leaves[:, k], w1s, b1s, w2s, b2s, act, impl=impl)
+                   for k in range(leaves.shape[1]))
 
 # %% ../nbs/01_fff.ipynb #be657176
-def check_master_leaf(k) -> int:
+def check_master_leaf(k) -> int: # the master leaf's width, or None
     "Check the width `k` of a master leaf: a non-negative int, or None (no master leaf, like 0)."
     if k is None: return 0
     if isinstance(k, bool) or not isinstance(k, int) or k < 0:
@@ -26,61 +93,53 @@ def check_master_leaf(k) -> int:
             f"`master_leaf` must be a non-negative int (the master leaf's width; 0 or None: no master leaf), got {type(k).__name__} {k!r}")
     return k
 
-class FFF(TreeLayer):
+def _fff_params(input_width, leaf_width, output_width, depth, master_leaf):
+    k = master_leaf
+    return (n_nodes(depth)*(input_width + 1) + mlp_params(2**depth, input_width, leaf_width, output_width)
+            + (mlp_params(1, input_width, k, output_width) + 1 if k else 0))
+
+class FFF(LeafMLPLayer):
     "Fast feedforward layer: `depth` levels of node hyperplanes over `2**depth` leaf MLPs of width `leaf_width`."
-    _transient = TreeLayer._transient + ('node_entropies',)
+    _transient = LeafMLPLayer._transient + ('node_entropies',)
     def __init__(self, input_width:int, # features in
                  leaf_width:int,        # hidden width of each leaf MLP
                  output_width:int,      # features out
-                 depth:int,             # tree depth: 2**depth leaves
-                 activation='relu',     # leaf activation: a name in `ACTIVATIONS` or a callable
+                 depth:int,             # tree depth: 2**depth leaves, 2**depth-1 decision nodes
+                 activation='relu',     # leaf activation: a name in `ACTIVATIONS` ('relu', 'gelu', 'silu', 'tanh', 'sigmoid', 'identity') or a callable
                  dropout:float=0.,      # dropout on the leaves' hidden units in training, in [0, 1] (1: they are all zeroed)
-                 train_hardened:bool=False, # round decisions in training (straight-through gradients)
-                 region_leak:float=0.,  # probability of flipping each decision in training
-                 impl:str|None=None,    # eval implementation: None (dispatcher) or a key of `IMPLS`
+                 train_hardened:bool=False, # round decisions to 0/1 in training too (straight-through gradients), so training sees what eval() runs
+                 region_leak:float=0.,  # probability of flipping each decision in training (the paper's regularizer); eval() never flips
+                 impl:str|None=None,    # eval implementation: None (the dispatcher picks the device's kernel) or a key of `IMPLS`
                  smear:bool=False,      # train one MLP per row merged from the leaves by its leaf probabilities (SMEAR); eval stays one hard leaf
                  master_leaf:int|None=None): # width of an always-on master leaf MLP mixed in by a learnable gate; 0 or None: none
-        super().__init__()
-        check_widths(input_width=input_width, leaf_width=leaf_width, output_width=output_width)
-        nl = n_leaves(check_depth(depth))
-        k = check_master_leaf(master_leaf)
-        check_size(lambda input_width, leaf_width, output_width, depth, master_leaf: n_nodes(depth)*(input_width + 1)
-                   + 2**depth*(leaf_width*(input_width + output_width + 1) + output_width)
-                   + (master_leaf*(input_width + output_width + 1) + output_width + 1 if master_leaf else 0),
-                   input_width=input_width, leaf_width=leaf_width, output_width=output_width, depth=depth, master_leaf=k)
+        nl, k = n_leaves(check_depth(depth)), check_master_leaf(master_leaf)
+        super().__init__(input_width, leaf_width, output_width, nl, 'node', n_nodes(depth), _fff_params,
+                         dict(depth=depth, master_leaf=k), activation=activation, impl=impl, smear=smear)
         self.region_leak = check_probability(region_leak, 'region_leak')
-        dropout = check_probability(dropout, 'dropout')
-        self.input_width, self.leaf_width, self.output_width, self.depth = input_width, leaf_width, output_width, depth
-        self.n_nodes, self.n_leaves = n_nodes(depth), nl
-        self.train_hardened, self.impl = check_bool(train_hardened, 'train_hardened'), check_impl(impl)
-        self.smear, self.master_leaf = check_bool(smear, 'smear'), k
-        self.activation_name, self.activation = get_activation(activation)
-        self.dropout = nn.Dropout(dropout)
-        s = 1/math.sqrt(input_width)
-        self.node_weights, self.node_biases = uniform_parameter(self.n_nodes, input_width, bound=s), uniform_parameter(self.n_nodes, bound=s)
-        self._init_leaf_mlps(nl, input_width, leaf_width, output_width)
+        self.dropout = nn.Dropout(check_probability(dropout, 'dropout'))
+        self.depth, self.n_nodes = depth, n_nodes(depth)
+        self.train_hardened, self.master_leaf = check_bool(train_hardened, 'train_hardened'), k
         if k:   # the master leaf: an MLP like a leaf (same initialisation) and the gate logit g, sigmoid(0) = an even mix
+            s = 1/math.sqrt(input_width)
             self.master_w1, self.master_b1 = uniform_parameter(input_width, k, bound=s), uniform_parameter(k, bound=s)
             self.master_w2 = uniform_parameter(k, output_width, bound=1/math.sqrt(k))
             self.master_b2 = uniform_parameter(output_width, bound=1/math.sqrt(k))
             self.master_gate = nn.Parameter(torch.zeros(()))
-        self._init_usage(nl)
         self.node_entropies = None
 
     def extra_repr(self):
-        return (f"input_width={self.input_width}, leaf_width={self.leaf_width}, output_width={self.output_width}, "
-                f"depth={self.depth}, activation={self.activation_name or self.activation}"
+        return (super().extra_repr() + f", depth={self.depth}, activation={self.activation_name or self.activation}"
                 + (", smear=True" if self.smear else "") + (f", master_leaf={self.master_leaf}" if self.master_leaf else ""))
 
 # %% ../nbs/01_fff.ipynb #f9e1e24a
 @patch
-def node_logits(self:FFF, x):
+def node_logits(self:FFF, x): # (rows, input_width) inputs
     "Logits (rows, n_nodes) of every node's hyperplane."
     nw, nb = self._weights(x.dtype, 'node_weights', 'node_biases')
     return torch.addmm(nb, x, nw.T)
 
 @patch
-def leaf_probs(self:FFF, x):
+def leaf_probs(self:FFF, x): # (..., input_width) inputs
     "Soft leaf probabilities (..., n_leaves) of inputs `x` (..., input_width)."
     rows = self._rows(x, self.input_width)
     return leaf_probs_from_decisions(torch.sigmoid(self.node_logits(rows))).reshape(*x.shape[:-1], self.n_leaves)
@@ -88,8 +147,10 @@ def leaf_probs(self:FFF, x):
 # %% ../nbs/01_fff.ipynb #a7c1e002
 def smear_mlp(x:torch.Tensor, # (rows, in) inputs
               p:torch.Tensor, # (rows, n) each row's merging weights (its leaf or gate probabilities)
-              w1s:torch.Tensor, b1s:torch.Tensor, # first layers of the n MLPs: (n, in, width), (n, width)
-              w2s:torch.Tensor, b2s:torch.Tensor, # second layers: (n, width, out), (n, out)
+              w1s:torch.Tensor, # first-layer weights of the n MLPs (n, in, width)
+              b1s:torch.Tensor, # first-layer biases (n, width)
+              w2s:torch.Tensor, # second-layer weights (n, width, out)
+              b2s:torch.Tensor, # second-layer biases (n, out)
               activation=F.relu, # hidden activation
               dropout=None): # module or function applied to the hidden units, or None
     "Each row through the MLP whose parameters are the `p`-weighted sums of the n MLPs' (SMEAR), without per-row matrices."
@@ -102,7 +163,7 @@ def smear_mlp(x:torch.Tensor, # (rows, in) inputs
     return merged(h, w2s) + p @ b2s
 
 @patch
-def _master(self:FFF, x):
+def _master(self:FFF, x): # (rows, input_width) inputs
     "The master leaf's MLP on rows `x`."
     w1, b1, w2, b2 = self._weights(x.dtype, 'master_w1', 'master_b1', 'master_w2', 'master_b2')
     return torch.addmm(b2, self.activation(torch.addmm(b1, x, w1)), w2)
@@ -116,18 +177,13 @@ def _set_node_entropies(self:FFF, ent):
 
 @patch
 def _train_forward(self:FFF, x, hard:bool):
-    w1s, b1s, w2s, b2s = self._weights(x.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
     z = self.node_logits(x)
     d = torch.sigmoid(z)
     if self.region_leak > 0:
         d = torch.where(torch.rand_like(d) < self.region_leak, 1 - d, d)
     if hard: d = d + (torch.round(d) - d).detach()                      # straight-through
     mix = leaf_probs_from_decisions(d)                                 # (rows, n_leaves)
-    if self.smear: y = smear_mlp(x, mix, w1s, b1s, w2s, b2s, self.activation, self.dropout)
-    else:
-        h = self.activation(torch.einsum('ri,lih->rlh', x, w1s) + b1s)
-        out = torch.einsum('rlh,lho->rlo', self.dropout(h), w2s) + b2s
-        y = torch.einsum('rl,rlo->ro', mix, out)
+    y = self.mix(x, mix, self.dropout)                                 # soft mixture, or SMEAR
     self._set_node_entropies(bernoulli_entropy(z).mean(0) if x.shape[0] else z.new_zeros(self.n_nodes))
     self._record(hard_descent(z)[:, None], mix)
     return y.to(x.dtype)

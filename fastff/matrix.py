@@ -6,69 +6,57 @@ Docs: https://fastff.github.io/fastff/matrix.html.md"""
 
 # %% ../nbs/03_matrix.ipynb #6f6ac6ca
 from __future__ import annotations
-import math
 import torch, torch.nn as nn, torch.nn.functional as F
-from .tree import (n_nodes, n_leaves, check_depth, check_size, check_widths, uniform_parameter, get_activation, transition_matrix,
-                         branch_scores, TreeLayer)
+from .tree import n_nodes, n_leaves, check_depth, transition_matrix, branch_scores, path_branches
+from .fff import LeafMLPLayer, mlp_params
 from fastcore.basics import patch
-from .kernels.ops import run_leaf_mlp, check_impl
 
 # %% auto #0
-__all__ = ['GATE_ACTIVATIONS', 'register_gate_activation', 'path_branches', 'MatrixFFF']
+__all__ = ['GATE_ACTIVATIONS', 'register_gate_activation', 'check_gate_activation', 'MatrixFFF']
 
 # %% ../nbs/03_matrix.ipynb #6eff8c19
 GATE_ACTIVATIONS = dict(logsigmoid=F.logsigmoid, softplus=F.softplus, linear=lambda z: z, relu=F.relu, gelu=F.gelu)
 
-def register_gate_activation(name:str, fn):
+def register_gate_activation(name:str, # the name `MatrixFFF(gate_activation=name)` will accept
+                             fn): # a tensor -> tensor function mapping a logit to a branch score
     "Add `fn` (a tensor -> tensor function) to `GATE_ACTIVATIONS` under `name`."
     if not callable(fn): raise TypeError(f"`fn` must be callable, got {type(fn).__name__}")
     GATE_ACTIVATIONS[name] = fn
 
-def path_branches(depth:int) -> torch.Tensor:
-    "Column indices (n_leaves, depth) of the ones in each row of `transition_matrix(depth)`."
-    leaf = torch.arange(n_leaves(depth))
-    cols, node = [], torch.zeros_like(leaf)
-    for l in range(depth):
-        b = (leaf >> (depth - 1 - l)) & 1
-        cols.append(2*node + b); node = 2*node + 1 + b
-    return torch.stack(cols, 1) if cols else torch.zeros(1, 0, dtype=torch.long)
+def check_gate_activation(gate_activation): # a name in `GATE_ACTIVATIONS` or a callable
+    "Check `gate_activation` is a registered name or a callable."
+    if isinstance(gate_activation, str):
+        if gate_activation not in GATE_ACTIVATIONS:
+            raise ValueError(f"`gate_activation` must be one of {sorted(GATE_ACTIVATIONS)} or a callable, got {gate_activation!r}")
+    elif not callable(gate_activation):
+        raise TypeError(f"`gate_activation` must be a name in {sorted(GATE_ACTIVATIONS)} or a callable, got {type(gate_activation).__name__} {gate_activation!r}")
+    return gate_activation
 
 # %% ../nbs/03_matrix.ipynb #94cad78e
-class MatrixFFF(TreeLayer):
+def _matrix_params(input_width, leaf_width, output_width, depth):
+    return n_nodes(depth)*(input_width + 1) + mlp_params(2**depth, input_width, leaf_width, output_width) + 2**depth*depth
+
+class MatrixFFF(LeafMLPLayer):
     "FFF as a mixture of `2**depth` leaf experts routed by `softmax(T @ phi(branch scores))`; top-k leaves at eval."
     def __init__(self, input_width:int, # features in
                  leaf_width:int,        # hidden width of each leaf MLP
                  output_width:int,      # features out
-                 depth:int,             # tree depth: 2**depth leaves
-                 gate_activation='logsigmoid', # branch-score map phi: a name in `GATE_ACTIVATIONS` or a callable
-                 top_k:int=1,           # leaves mixed per row in `eval()`
+                 depth:int,             # tree depth: 2**depth leaves, 2**depth-1 gate nodes
+                 gate_activation='logsigmoid', # branch-score map phi: a name in `GATE_ACTIVATIONS` ('logsigmoid': FFF's leaf probabilities; 'linear', 'softplus', 'relu', 'gelu') or a callable
+                 top_k:int=1,           # leaves mixed per row in `eval()` (the best-scoring ones, softmax-renormalised)
                  activation='relu',     # leaf activation: a name in `ACTIVATIONS` or a callable
-                 impl:str|None=None):   # eval implementation: None (dispatcher) or a key of `IMPLS`
-        super().__init__()
-        check_widths(input_width=input_width, leaf_width=leaf_width, output_width=output_width)
+                 impl:str|None=None):   # eval implementation: None (the dispatcher picks the device's kernel) or a key of `IMPLS`
         nl = n_leaves(check_depth(depth))
-        check_size(lambda input_width, leaf_width, output_width, depth: n_nodes(depth)*(input_width + 1)
-                   + 2**depth*(leaf_width*(input_width + output_width + 1) + output_width + depth),
-                   input_width=input_width, leaf_width=leaf_width, output_width=output_width, depth=depth)
-        if isinstance(gate_activation, str):
-            if gate_activation not in GATE_ACTIVATIONS:
-                raise ValueError(f"`gate_activation` must be one of {sorted(GATE_ACTIVATIONS)} or a callable, got {gate_activation!r}")
-        elif not callable(gate_activation):
-            raise TypeError(f"`gate_activation` must be a name in {sorted(GATE_ACTIVATIONS)} or a callable, got {type(gate_activation).__name__} {gate_activation!r}")
-        if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= nl:
-            raise ValueError(f"`top_k` must be an int in [1, {nl}] (the number of leaves), got {top_k!r}")
-        self.input_width, self.leaf_width, self.output_width, self.depth = input_width, leaf_width, output_width, depth
-        self.n_nodes, self.n_leaves, self.top_k, self.impl = n_nodes(depth), nl, top_k, check_impl(impl)
-        self.gate_activation = gate_activation
-        self.activation_name, self.activation = get_activation(activation)
-        s = 1/math.sqrt(input_width)
-        self.node_weights, self.node_biases = uniform_parameter(self.n_nodes, input_width, bound=s), uniform_parameter(self.n_nodes, bound=s)
-        self._init_leaf_mlps(nl, input_width, leaf_width, output_width)
+        super().__init__(input_width, leaf_width, output_width, nl, 'node', n_nodes(depth), _matrix_params,
+                         dict(depth=depth), activation=activation, impl=impl, top_k=top_k)
+        self.gate_activation = check_gate_activation(gate_activation)
+        self.depth, self.n_nodes = depth, n_nodes(depth)
         self.register_buffer('path_branches', path_branches(depth), persistent=False)
-        self._init_usage(nl)
 
     @property
-    def phi(self): return GATE_ACTIVATIONS[self.gate_activation] if isinstance(self.gate_activation, str) else self.gate_activation
+    def phi(self):
+        "The branch-score map in use (a function)."
+        return GATE_ACTIVATIONS[self.gate_activation] if isinstance(self.gate_activation, str) else self.gate_activation
 
     @property
     def transition(self) -> torch.Tensor:
@@ -76,19 +64,18 @@ class MatrixFFF(TreeLayer):
         return transition_matrix(self.depth, dtype=self.node_weights.dtype, device=self.node_weights.device)
 
     def extra_repr(self):
-        return (f"input_width={self.input_width}, leaf_width={self.leaf_width}, output_width={self.output_width}, "
-                f"depth={self.depth}, gate_activation={self.gate_activation}, top_k={self.top_k}")
+        return super().extra_repr() + f", depth={self.depth}, gate_activation={self.gate_activation}, top_k={self.top_k}"
 
 # %% ../nbs/03_matrix.ipynb #74c4749a
 @patch
-def leaf_scores(self:MatrixFFF, x):
+def leaf_scores(self:MatrixFFF, x): # (rows, input_width) inputs
     "Path scores `T @ s` (rows, n_leaves) for rows `x` (rows, input_width)."
     nw, nb = self._weights(x.dtype, 'node_weights', 'node_biases')
     s = branch_scores(torch.addmm(nb, x, nw.T), self.phi)
     return s[:, self.path_branches].sum(-1)
 
 @patch
-def leaf_probs(self:MatrixFFF, x):
+def leaf_probs(self:MatrixFFF, x): # (..., input_width) inputs
     "Leaf weights `softmax(T @ s)` (..., n_leaves) of inputs `x` (..., input_width)."
     rows = self._rows(x, self.input_width)
     return self.leaf_scores(rows).softmax(-1).reshape(*x.shape[:-1], self.n_leaves)
@@ -98,18 +85,14 @@ def forward(self:MatrixFFF, x, # (..., input_width) inputs
             impl:str|None=None): # override the layer's `impl` for this call (eval only)
     "Softmax mixture of all leaves in training; the `top_k` best leaves in `eval()`. `x` is (..., input_width)."
     rows = self._rows(x, self.input_width)
-    w1s, b1s, w2s, b2s = self._weights(rows.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
     scores = self.leaf_scores(rows)
     if self.training:
         p = scores.softmax(-1)
-        h = self.activation(torch.einsum('ri,lih->rlh', rows, w1s) + b1s)
-        y = torch.einsum('rl,rlh,lho->ro', p.to(rows.dtype), h, w2s) + p.to(rows.dtype) @ b2s
+        y = self.mix(rows, p)
         self._set_hardening_loss(-(p * p.clamp_min(1e-30).log()).sum(-1).mean() if rows.shape[0] else p.new_zeros(()))
         self._record(scores.argmax(-1)[:, None], p)
     else:
         top, idx = scores.topk(self.top_k, dim=-1)
-        w = top.softmax(-1).to(rows.dtype)
-        act, impl = self.activation_name or self.activation, check_impl(impl) or self.impl
-        y = sum(w[:, k, None] * run_leaf_mlp(rows, idx[:, k], w1s, b1s, w2s, b2s, act, impl=impl) for k in range(self.top_k))
+        y = self.top_k_eval(rows, idx, top.softmax(-1), impl)
         self._record(idx)
     return y.to(rows.dtype).reshape(*x.shape[:-1], self.output_width)

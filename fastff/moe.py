@@ -6,85 +6,74 @@ Docs: https://fastff.github.io/fastff/moe.html.md"""
 
 # %% ../nbs/04_moe.ipynb #1187e767
 from __future__ import annotations
-import math
 import torch, torch.nn as nn
-from .tree import check_widths, check_size, check_bool, get_activation, uniform_parameter, TreeLayer
-from .fff import smear_mlp
+from .tree import check_width
+from .fff import LeafMLPLayer, mlp_params
 from fastcore.basics import patch
-from .kernels.ops import run_leaf_mlp, check_impl
 
 # %% auto #0
 __all__ = ['MoE']
 
 # %% ../nbs/04_moe.ipynb #a6ef996d
-class MoE(TreeLayer):
+def _moe_params(input_width, leaf_width, output_width, n_experts):
+    return n_experts*(input_width + 1) + mlp_params(n_experts, input_width, leaf_width, output_width)
+
+class MoE(LeafMLPLayer):
     "Top-`top_k` softmax-gated mixture of `n_experts` two-layer MLP experts of width `leaf_width`."
     depth = n_nodes = None
     def __init__(self, input_width:int, # features in
                  leaf_width:int,        # hidden width of each expert MLP
                  output_width:int,      # features out
-                 n_experts:int,         # experts
-                 top_k:int=1,           # experts per row
+                 n_experts:int,         # experts (the gate has one hyperplane per expert)
+                 top_k:int=1,           # experts per row, in training and in `eval()`
                  activation='relu',     # expert activation: a name in `ACTIVATIONS` or a callable
-                 impl:str|None=None,    # eval implementation: None (dispatcher) or a key of `IMPLS`
+                 impl:str|None=None,    # eval implementation: None (the dispatcher picks the device's kernel) or a key of `IMPLS`
                  smear:bool=False):     # train one MLP per row merged from all experts by its gate probabilities (SMEAR); eval stays top-k
-        super().__init__()
-        check_widths(input_width=input_width, leaf_width=leaf_width, output_width=output_width, n_experts=n_experts)
-        check_size(lambda input_width, leaf_width, output_width, n_experts:
-                   n_experts*(input_width + 1 + leaf_width*(input_width + output_width + 1) + output_width),
-                   input_width=input_width, leaf_width=leaf_width, output_width=output_width, n_experts=n_experts)
-        if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= n_experts:
-            raise ValueError(f"`top_k` must be an int in [1, {n_experts}] (the number of experts), got {top_k!r}")
-        self.input_width, self.leaf_width, self.output_width = input_width, leaf_width, output_width
-        self.n_leaves, self.top_k, self.impl = n_experts, top_k, check_impl(impl)
-        self.smear = check_bool(smear, 'smear')
-        self.activation_name, self.activation = get_activation(activation)
-        s = 1/math.sqrt(input_width)
-        self.gate_weights, self.gate_biases = uniform_parameter(n_experts, input_width, bound=s), uniform_parameter(n_experts, bound=s)
-        self._init_leaf_mlps(n_experts, input_width, leaf_width, output_width)
-        self._init_usage(n_experts)
+        check_width(n_experts, 'n_experts')
+        super().__init__(input_width, leaf_width, output_width, n_experts, 'gate', n_experts, _moe_params,
+                         dict(n_experts=n_experts), activation=activation, impl=impl, top_k=top_k, smear=smear)
 
     def extra_repr(self):
-        return (f"input_width={self.input_width}, leaf_width={self.leaf_width}, output_width={self.output_width}, "
-                f"n_experts={self.n_experts}, top_k={self.top_k}" + (", smear=True" if self.smear else ""))
+        return super().extra_repr() + f", n_experts={self.n_experts}, top_k={self.top_k}" + (", smear=True" if self.smear else "")
 
 # %% ../nbs/04_moe.ipynb #394ac55e
 @patch
-def _gate(self:MoE, rows):
+def _gate(self:MoE, rows): # (rows, input_width) inputs
     gw, gb = self._weights(rows.dtype, 'gate_weights', 'gate_biases')
     return torch.addmm(gb, rows, gw.T).softmax(-1)
 
 @patch
-def gate_probs(self:MoE, x):
+def gate_probs(self:MoE, x): # (..., input_width) inputs
     "Gate distribution (..., n_experts) of inputs `x` (..., input_width)."
     rows = self._rows(x, self.input_width)
     return self._gate(rows).reshape(*x.shape[:-1], self.n_experts)
+
+@patch
+def _top_k_train(self:MoE, rows, idx, w): # inputs (rows, in); each row's experts and weights (rows, top_k)
+    "Training on the chosen experts only: rows grouped by expert, one matrix product per expert."
+    w1s, b1s, w2s, b2s = self._weights(rows.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
+    y = rows.new_zeros(rows.shape[0], self.output_width)
+    if rows.shape[0] == 0:   # an empty batch stays connected to every parameter (zero gradients, not None)
+        y = y + sum(p.sum() for p in self.parameters()).to(y.dtype) * 0
+    for e in range(self.n_experts):
+        r, k = (idx == e).nonzero(as_tuple=True)
+        if len(r) == 0: continue
+        h = self.activation(rows[r] @ w1s[e] + b1s[e])
+        y = y.index_add(0, r, w[r, k, None] * (h @ w2s[e] + b2s[e]))
+    return y
 
 @patch
 def forward(self:MoE, x, # (..., input_width) inputs
             impl:str|None=None): # override the layer's `impl` for this call (eval only)
     "Each row through its `top_k` experts, mixed by renormalised gate probabilities (`smear`: merged by all of them in training); `x` is (..., input_width)."
     rows = self._rows(x, self.input_width)
-    w1s, b1s, w2s, b2s = self._weights(rows.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
     g = self._gate(rows)
     top, idx = g.topk(self.top_k, dim=-1)
     w = (top / top.sum(-1, keepdim=True)).to(rows.dtype)
-    if self.training and self.smear:
-        y = smear_mlp(rows, g, w1s, b1s, w2s, b2s, self.activation)
-        self._record(idx, g)
-    elif self.training:
-        y = rows.new_zeros(rows.shape[0], self.output_width)
-        if rows.shape[0] == 0:   # an empty batch stays connected to every parameter (zero gradients, not None)
-            y = y + sum(p.sum() for p in self.parameters()).to(y.dtype) * 0
-        for e in range(self.n_experts):
-            r, k = (idx == e).nonzero(as_tuple=True)
-            if len(r) == 0: continue
-            h = self.activation(rows[r] @ w1s[e] + b1s[e])
-            y = y.index_add(0, r, w[r, k, None] * (h @ w2s[e] + b2s[e]))
+    if self.training:
+        y = self.mix(rows, g) if self.smear else self._top_k_train(rows, idx, w)
         self._record(idx, g)
     else:
-        act, impl = self.activation_name or self.activation, check_impl(impl) or self.impl
-        y = sum(w[:, k, None] * run_leaf_mlp(rows, idx[:, k], w1s, b1s, w2s, b2s, act, impl=impl)
-                for k in range(self.top_k)) if rows.shape[0] else rows.new_zeros(0, self.output_width)
+        y = self.top_k_eval(rows, idx, w, impl)
         self._record(idx)
     return y.reshape(*x.shape[:-1], self.output_width)

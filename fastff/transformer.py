@@ -10,7 +10,7 @@ import math, time, json, os
 from dataclasses import dataclass, asdict, field
 from contextlib import nullcontext
 import torch, torch.nn as nn, torch.nn.functional as F
-from .tree import TreeLayer, get_activation
+from .tree import RoutedLayer, get_activation
 from .fff import FFF
 from .fastfeedforward import FastFeedForward
 from .matrix import MatrixFFF
@@ -196,8 +196,8 @@ def _match_site(name, m, match):
     return i, h, o, None, m, child, pname
 
 def routed_layers(model:nn.Module) -> dict:
-    "The fastff layers (`TreeLayer`s) of `model` by qualified name."
-    return {n: m for n, m in model.named_modules() if isinstance(m, TreeLayer)}
+    "The fastff layers (`RoutedLayer`s) of `model` by qualified name."
+    return {n: m for n, m in model.named_modules() if isinstance(m, RoutedLayer)}
 
 # %% ../nbs/05_transformer.ipynb #52d4e737
 def fffify(model:nn.Module, # model to change in place
@@ -233,7 +233,7 @@ def fffify(model:nn.Module, # model to change in place
             i, h, o, act, like, install = site
             install(_make_layer(layer, i, h, o, act, like, **layer_kwargs))
     for m in model.modules():                          # no nested-tensor fast path around replaced encoder layers
-        if isinstance(m, nn.TransformerEncoder) and any(isinstance(l.linear1, TreeLayer) for l in m.layers):
+        if isinstance(m, nn.TransformerEncoder) and any(isinstance(l.linear1, RoutedLayer) for l in m.layers):
             m.use_nested_tensor = False
     return model
 

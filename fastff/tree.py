@@ -11,44 +11,60 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'n_nodes', 'n_leaves', 'node_level', 'level_nodes', 'children', 'parent', 'leaf_path', 'path_to_leaf',
-           'check_depth', 'check_size', 'total_memory', 'check_width', 'check_widths', 'check_bool',
-           'check_probability', 'check_logits', 'hard_descent', 'node_log_probs', 'leaf_log_probs', 'bernoulli_entropy',
-           'leaf_probs', 'transition_matrix', 'branch_scores', 'leaf_probs_from_decisions', 'node_counts',
-           'get_activation', 'uniform_parameter', 'TreeLayer']
+__all__ = ['ACTIVATIONS', 'TreeLayer', 'n_nodes', 'n_leaves', 'node_level', 'level_nodes', 'children', 'parent', 'leaf_paths',
+           'leaf_path', 'path_to_leaf', 'check_depth', 'check_size', 'total_memory', 'check_width', 'check_widths',
+           'check_bool', 'check_probability', 'check_logits', 'hard_descent', 'node_log_probs', 'leaf_log_probs',
+           'bernoulli_entropy', 'leaf_probs', 'path_branches', 'transition_matrix', 'branch_scores',
+           'leaf_probs_from_decisions', 'node_counts', 'get_activation', 'uniform_parameter', 'RoutedLayer']
 
 # %% ../nbs/00_tree.ipynb #0fc4ccd4
-def n_nodes(depth:int) -> int:
+def n_nodes(depth:int) -> int: # the tree's depth
     "Number of internal (decision) nodes of a complete binary tree of `depth`."
     return 2**depth - 1
 
-def n_leaves(depth:int) -> int:
+def n_leaves(depth:int) -> int: # the tree's depth
     "Number of leaves of a complete binary tree of `depth`."
     return 2**depth
 
 # %% ../nbs/00_tree.ipynb #d83446c5
-def node_level(node):
+def node_level(node): # a heap index: an int or an integer tensor
     "Level (root = 0) of heap-ordered `node` (an int or an integer tensor)."
     if isinstance(node, torch.Tensor): return torch.floor(torch.log2((node + 1).double())).long()
     return (node + 1).bit_length() - 1
 
-def level_nodes(level:int) -> range:
+def level_nodes(level:int) -> range: # a level of the tree (root = 0)
     "Heap indices of the nodes on `level`."
     return range(2**level - 1, 2**(level + 1) - 1)
 
-def children(node): return 2*node + 1, 2*node + 2
-def parent(node): return (node - 1) // 2
+def children(node): # a heap index (int or integer tensor)
+    "Heap indices `(left, right)` of `node`'s children."
+    return 2*node + 1, 2*node + 2
+
+def parent(node): # a heap index > 0 (int or integer tensor)
+    "Heap index of `node`'s parent."
+    return (node - 1) // 2
 
 # %% ../nbs/00_tree.ipynb #381353da
-def leaf_path(leaf:int, depth:int) -> tuple[list[int], list[int]]:
-    "Nodes from the root to `leaf` and the direction (0 left, 1 right) taken at each."
-    if not 0 <= leaf < n_leaves(depth): raise ValueError(f"`leaf` must be in [0, {n_leaves(depth)}), got {leaf}")
-    dirs = [(leaf >> (depth - 1 - l)) & 1 for l in range(depth)]
-    nodes, n = [], 0
-    for b in dirs: nodes.append(n); n = 2*n + 1 + b
+def leaf_paths(leaf, # leaf indices in [0, 2**depth): an int or an integer tensor of any shape
+               depth:int, # the tree's depth
+              ) -> tuple[torch.Tensor, torch.Tensor]:
+    "Heap indices of the internal nodes on each leaf's root-to-leaf path and the direction taken at each (0 left, 1 right), both shaped (*leaf.shape, depth)."
+    leaf = torch.as_tensor(leaf)
+    level = torch.arange(depth, device=leaf.device)
+    shift = depth - level                               # the node on level l holds the leaf index's top l bits
+    nodes = (2**level - 1) + (leaf[..., None] >> shift)
+    dirs = (leaf[..., None] >> (shift - 1)) & 1         # bit depth-1-l of the leaf index: the branch taken on level l
     return nodes, dirs
 
-def path_to_leaf(dirs) -> int:
+def leaf_path(leaf:int, # the leaf, in [0, 2**depth)
+              depth:int, # the tree's depth
+             ) -> tuple[list[int], list[int]]:
+    "Nodes from the root to `leaf` and the direction (0 left, 1 right) taken at each, as lists."
+    if not 0 <= leaf < n_leaves(depth): raise ValueError(f"`leaf` must be in [0, {n_leaves(depth)}), got {leaf}")
+    nodes, dirs = leaf_paths(leaf, depth)
+    return nodes.tolist(), dirs.tolist()
+
+def path_to_leaf(dirs) -> int: # directions from the root (0 left, 1 right)
     "Leaf index reached by following `dirs` (0 left, 1 right) from the root."
     leaf = 0
     for b in dirs: leaf = 2*leaf + int(b)
@@ -62,7 +78,8 @@ def _human(n:int) -> str:
 
 def check_depth(depth, # the tree depth to check
                 n_params:int|None=None, # parameters this depth implies, checked against memory
-                bytes_per_param:int=4, name:str='depth'): # bytes per parameter; the argument's name in messages
+                bytes_per_param:int=4, # bytes per parameter
+                name:str='depth'): # the argument's name in messages
     "Check that `depth` is an int >= 0 and that `n_params` parameters fit in this machine's memory."
     if isinstance(depth, bool) or not isinstance(depth, int):
         raise TypeError(f"`{name}` must be an int >= 0, got {type(depth).__name__} {depth!r}")
@@ -94,30 +111,35 @@ def total_memory() -> int:
     try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
     except (ValueError, OSError, AttributeError): return 2**40
 
-def check_width(width, name:str): # the value to check; the argument's name in messages
+def check_width(width, # the value to check
+                name:str): # the argument's name in messages
     "Check that `width` is a positive int."
     if isinstance(width, bool) or not isinstance(width, int):
         raise TypeError(f"`{name}` must be a positive int, got {type(width).__name__} {width!r}")
     if width <= 0: raise ValueError(f"`{name}` must be a positive int, got {width}")
     return width
 
-def check_widths(**widths):
+def check_widths(**widths): # the values to check, by argument name
     "`check_width` each keyword argument, named by its keyword."
     for name, w in widths.items(): check_width(w, name)
 
-def check_bool(value, name:str) -> bool: # the value to check; the argument's name in messages
+def check_bool(value, # the value to check
+               name:str) -> bool: # the argument's name in messages
     "Check that `value` is a bool (not a string or a number that merely looks like one)."
     if not isinstance(value, bool): raise TypeError(f"`{name}` must be True or False, got {type(value).__name__} {value!r}")
     return value
 
-def check_probability(value, name:str, upper_open:bool=False) -> float: # value; its name; exclude 1?
+def check_probability(value, # the value to check
+                      name:str, # the argument's name in messages
+                      upper_open:bool=False) -> float: # exclude 1 (the interval is [0, 1))
     "Check that `value` is a real number in [0, 1] (or [0, 1) with `upper_open`), not a bool."
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value and (value < 1 if upper_open else value <= 1)
     if not ok: raise ValueError(f"`{name}` must be a probability in [0, 1{')' if upper_open else ']'}, got {value!r}")
     return float(value)
 
 # %% ../nbs/00_tree.ipynb #bf857a5d
-def check_logits(logits, depth:int|None=None) -> int:
+def check_logits(logits, # node logits (rows, 2**depth-1)
+                 depth:int|None=None) -> int: # the depth they must have; None: any
     "Check `logits` is (rows, 2**depth-1) floating point; return the depth."
     if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
         raise TypeError(f"`logits` must be a floating-point tensor, got {getattr(logits, 'dtype', type(logits))}")
@@ -127,7 +149,7 @@ def check_logits(logits, depth:int|None=None) -> int:
         raise ValueError(f"`logits` must have 2**depth-1 columns, got {logits.shape[1]}")
     return d
 
-def hard_descent(logits:torch.Tensor) -> torch.Tensor:
+def hard_descent(logits:torch.Tensor) -> torch.Tensor: # (rows, n_nodes) node logits in heap order
     "Leaf index (rows,) reached by going right wherever a node's logit is >= 0; `logits` is (rows, n_nodes)."
     depth = check_logits(logits)
     node = torch.zeros(logits.shape[0], dtype=torch.long, device=logits.device)
@@ -137,7 +159,7 @@ def hard_descent(logits:torch.Tensor) -> torch.Tensor:
     return node - n_nodes(depth)
 
 # %% ../nbs/00_tree.ipynb #31d258f6
-def node_log_probs(logits:torch.Tensor) -> torch.Tensor:
+def node_log_probs(logits:torch.Tensor) -> torch.Tensor: # (rows, n_nodes) node logits in heap order
     "Log-probability (rows, 2*n_nodes+1) of reaching every node of the full tree, leaves included, in heap order."
     depth = check_logits(logits)
     levels = [logits.new_zeros(logits.shape[0], 1)]
@@ -147,38 +169,40 @@ def node_log_probs(logits:torch.Tensor) -> torch.Tensor:
         levels.append(torch.stack([lp + F.logsigmoid(-z), lp + F.logsigmoid(z)], dim=-1).flatten(1))
     return torch.cat(levels, dim=1)
 
-def leaf_log_probs(logits:torch.Tensor) -> torch.Tensor:
+def leaf_log_probs(logits:torch.Tensor) -> torch.Tensor: # (rows, n_nodes) node logits in heap order
     "Log-probability (rows, n_leaves) of each leaf under soft decisions; `logits` is (rows, n_nodes)."
     depth = check_logits(logits)
     return node_log_probs(logits)[:, n_nodes(depth):]
 
-def bernoulli_entropy(logits:torch.Tensor) -> torch.Tensor:
+def bernoulli_entropy(logits:torch.Tensor) -> torch.Tensor: # decision logits, any shape
     "Entropy of each decision Bernoulli(sigmoid(logit)), in nats; stable for any logit: softplus(z) - z*sigmoid(z)."
     return F.softplus(logits) - logits * torch.sigmoid(logits)
 
-def leaf_probs(logits:torch.Tensor) -> torch.Tensor:
+def leaf_probs(logits:torch.Tensor) -> torch.Tensor: # (rows, n_nodes) node logits in heap order
     "Probability (rows, n_leaves) of each leaf under soft decisions; `logits` is (rows, n_nodes)."
     return leaf_log_probs(logits).exp()
 
 # %% ../nbs/00_tree.ipynb #929ef9c7
-def transition_matrix(depth:int, dtype=torch.float32, device=None) -> torch.Tensor:
+def path_branches(depth:int, # the tree's depth
+                  device=None) -> torch.Tensor: # where the indices live
+    "Branch columns (n_leaves, depth) of each leaf's path: `2n + b` for the node `n` it crosses and the branch `b` it takes."
+    nodes, dirs = leaf_paths(torch.arange(n_leaves(depth), device=device), depth)
+    return 2*nodes + dirs
+
+def transition_matrix(depth:int, # the tree's depth
+                      dtype=torch.float32, device=None) -> torch.Tensor: # the matrix's dtype and device
     "Binary (n_leaves, 2*n_nodes) matrix: entry (leaf, 2n+b) is 1 when `leaf`'s path takes branch b of node n."
     check_depth(depth, n_params=n_leaves(depth) * 2 * n_nodes(depth))
-    leaf = torch.arange(n_leaves(depth), device=device)
     T = torch.zeros(n_leaves(depth), 2*n_nodes(depth), dtype=dtype, device=device)
-    node = torch.zeros_like(leaf)
-    for l in range(depth):
-        b = (leaf >> (depth - 1 - l)) & 1
-        T[leaf, 2*node + b] = 1
-        node = 2*node + 1 + b
-    return T
+    return T.scatter_(1, path_branches(depth, device), 1)
 
-def branch_scores(logits:torch.Tensor, phi=F.logsigmoid) -> torch.Tensor:
+def branch_scores(logits:torch.Tensor, # (rows, n_nodes) node logits
+                  phi=F.logsigmoid) -> torch.Tensor: # the map from a logit to a branch score
     "Per-branch scores (rows, 2*n_nodes): columns 2n, 2n+1 hold phi(-z_n), phi(z_n)."
     return torch.stack([phi(-logits), phi(logits)], dim=-1).flatten(1)
 
 # %% ../nbs/00_tree.ipynb #15bcd22d
-def leaf_probs_from_decisions(d:torch.Tensor) -> torch.Tensor:
+def leaf_probs_from_decisions(d:torch.Tensor) -> torch.Tensor: # (rows, n_nodes) probability of going right at each node
     "Leaf probabilities (rows, n_leaves) from per-node probabilities `d` (rows, n_nodes) of going right."
     depth = check_logits(d)
     p = d.new_ones(d.shape[0], 1)
@@ -187,7 +211,7 @@ def leaf_probs_from_decisions(d:torch.Tensor) -> torch.Tensor:
         p = torch.stack([p * (1 - dl), p * dl], dim=-1).flatten(1)
     return p
 
-def node_counts(leaf_counts:torch.Tensor) -> torch.Tensor:
+def node_counts(leaf_counts:torch.Tensor) -> torch.Tensor: # (..., n_leaves) visits of each leaf
     "Visits (n_nodes,) of every internal node, given visits (n_leaves,) of each leaf: a node sees all rows of its subtree."
     levels, c = [], leaf_counts
     while c.shape[-1] > 1:
@@ -198,7 +222,7 @@ def node_counts(leaf_counts:torch.Tensor) -> torch.Tensor:
 ACTIVATIONS = dict(relu=F.relu, gelu=F.gelu, silu=F.silu, tanh=torch.tanh, sigmoid=torch.sigmoid,
                    identity=lambda x: x)
 
-def get_activation(act) -> tuple[str|None, callable]:
+def get_activation(act) -> tuple[str|None, callable]: # a name in `ACTIVATIONS`, an `nn.Module` such as `nn.GELU()`, or a callable
     "Return `(name, fn)` for an activation given by name (see `ACTIVATIONS`) or as a callable `(None, fn)`."
     if isinstance(act, str):
         if act not in ACTIVATIONS: raise ValueError(f"`activation` must be one of {sorted(ACTIVATIONS)} or a callable, got {act!r}")
@@ -211,7 +235,8 @@ def get_activation(act) -> tuple[str|None, callable]:
     raise TypeError(f"`activation` must be a name in {sorted(ACTIVATIONS)} or a callable, got {type(act).__name__}")
 
 # %% ../nbs/00_tree.ipynb #c16287d5
-def uniform_parameter(*shape, bound:float) -> torch.nn.Parameter:
+def uniform_parameter(*shape, # the parameter's shape
+                      bound:float) -> torch.nn.Parameter: # values are drawn from [-bound, bound]
     "A parameter of `shape` drawn uniformly from [-bound, bound] (PyTorch's `nn.Linear` initialisation)."
     return torch.nn.Parameter(torch.empty(*shape).uniform_(-bound, bound))
 
@@ -221,21 +246,15 @@ def _exporting() -> bool:
 
 _AUTOCAST_DEVICES = ('cpu', 'cuda', 'xpu', 'mps')
 
-class TreeLayer(torch.nn.Module):
-    "Base of fastff's routed layers: input checks, flattening to rows, mixed precision and leaf-usage bookkeeping."
+class RoutedLayer(torch.nn.Module):
+    "Base of fastff's routed layers (trees and flat gates): input checks, flattening to rows, mixed precision and leaf-usage bookkeeping."
     n_trees = 1
     _transient = ('last_leaves', 'last_gate_probs', 'hardening_loss')
-    def _init_usage(self, n_experts:int):
+    def _init_usage(self, n_experts:int): # leaves (experts) counted: n_trees * n_leaves
         self.n_experts, self.track_usage = n_experts, True
         self.register_buffer('leaf_usage', torch.zeros(n_experts, dtype=torch.long))
         self.register_buffer('soft_leaf_usage', torch.zeros(n_experts, dtype=torch.float64))
         self.last_leaves = self.last_gate_probs = self.hardening_loss = None
-
-    def _init_leaf_mlps(self, n:int, input_width:int, leaf_width:int, output_width:int):
-        "Create `n` two-layer MLPs: w1s (n, in, leaf), b1s (n, leaf), w2s (n, leaf, out), b2s (n, out), uniform in ±1/sqrt(fan-in)."
-        s1, s2 = 1/math.sqrt(input_width), 1/math.sqrt(leaf_width)
-        self.w1s, self.b1s = uniform_parameter(n, input_width, leaf_width, bound=s1), uniform_parameter(n, leaf_width, bound=s1)
-        self.w2s, self.b2s = uniform_parameter(n, leaf_width, output_width, bound=s2), uniform_parameter(n, output_width, bound=s2)
 
     def _apply(self, fn, recurse=True):
         soft = self._buffers.get('soft_leaf_usage')
@@ -307,3 +326,5 @@ class TreeLayer(torch.nn.Module):
     def _set_hardening_loss(self, loss:torch.Tensor):
         if not torch.compiler.is_compiling(): self.__dict__['hardening_loss'] = loss
         elif not _exporting(): self.hardening_loss = loss
+
+TreeLayer = RoutedLayer   # the former name, kept so that code importing it still works
