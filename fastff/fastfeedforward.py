@@ -12,6 +12,7 @@ from .tree import (n_leaves, check_depth, check_size, check_widths, check_bool, 
                          node_log_probs, bernoulli_entropy, TreeLayer)
 from fastcore.basics import patch
 from .kernels.ops import run_fastff, fastff_eval_reference, check_impl, wants_grad
+from .kernels import ops
 
 # %% auto #0
 __all__ = ['FastFeedForward']
@@ -82,13 +83,16 @@ def _eager_eval(self:FastFeedForward, x):
     nw = p['node_weights']
     if (x.__class__ is not torch.Tensor or x.dtype != nw.dtype or x.dim() == 0 or x.shape[-1] != self.input_dim
             or torch.is_autocast_enabled(x.device.type)): return None
-    rows = x.reshape(-1, self.input_dim)
+    rows = x if x.dim() == 2 else x.reshape(-1, self.input_dim)
     if not rows.is_contiguous(): rows = rows.contiguous()
-    y, leaves = _fastff_eval_op(rows, nw, p.get('node_biases'), p['out_weights'], p.get('out_bias'), self.activation_name,
-                                self._buffers['leaf_usage'])
+    op = _fastff_eval_op
+    if not torch._C._len_torch_dispatch_stack():           # no dispatch mode to see the call: the device's kernel itself
+        op = ops.fastff_eval.kernel(x.device.type) or op
+    y, leaves = op(rows, nw, p.get('node_biases'), p['out_weights'], p.get('out_bias'), self.activation_name,
+                   self._buffers['leaf_usage'])
     if self.n_trees > 1: leaves = leaves + torch.arange(self.n_trees, device=rows.device) * self.n_leaves
     self.__dict__.update(last_leaves=leaves, last_gate_probs=None)
-    return y.view(*x.shape[:-1], self.output_dim)
+    return y if x.dim() == 2 else y.view(*x.shape[:-1], self.output_dim)
 
 @patch
 def forward(self:FastFeedForward, x, # (..., input_dim) inputs

@@ -121,6 +121,10 @@ class FastffOp:
             return fn
         return deco
 
+    def kernel(self, device:str): # a device type: 'cpu', 'cuda', ...
+        "The kernel registered for `device`, or None: a direct call skips the dispatcher (eager callers only)."
+        return self._backend_fns.get(device)
+
     def register_fake(self, fn):
         "Decorator: the fake (meta) implementation that tracing uses."
         if not self._fake: torch.library.register_fake(f'fastff::{self.name}', fn, lib=self._lib); self._fake = True

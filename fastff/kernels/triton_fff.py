@@ -13,8 +13,9 @@ import triton.language as tl
 from . import ops
 
 # %% auto #0
-__all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS', 'ONE_ROW_ROWS', 'FAST_LAUNCH',
-           'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
+__all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS', 'MEDIUM_ROWS',
+           'LEAF_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS',
+           'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
@@ -207,6 +208,58 @@ def _path_product(x_ptr, tree_w, tree_b, tree_out_w, row, row_ok, bucket, o, o_o
     return _mm(path, w, yt, PREC, UPCAST), here
 
 @triton.jit
+def _path_fma(x_ptr, tree_w, tree_b, tree_out_w, r, bucket, o, o_ok, yt, ROOT_LEVEL: tl.constexpr, LEVELS: tl.constexpr,
+              COLS: tl.constexpr, IN: tl.constexpr, OUT: tl.constexpr, HAS_NB: tl.constexpr, ACT: tl.constexpr,
+              BK: tl.constexpr):
+    """`_path_product` for the single row `r`, as fp32 multiply-adds instead of a tensor-core product (no padding of
+    one row to a tile, full fp32 accuracy). `yt` is (BN,); returns it updated and the local heap index reached."""
+    j, node, node_ok = _subtree(bucket, ROOT_LEVEL, LEVELS, COLS)
+    node64 = node.to(tl.int64)
+    z = tl.zeros([COLS], dtype=tl.float32)
+    for k0 in range(0, IN, BK):
+        k = k0 + tl.arange(0, BK)
+        xk = tl.load(x_ptr + r.to(tl.int64) * IN + k, mask=k < IN, other=0.0).to(tl.float32)
+        w = tl.load(tree_w + node64[:, None] * IN + k[None, :], mask=node_ok[:, None] & (k < IN)[None, :], other=0.0)
+        z += tl.sum(w.to(tl.float32) * xk[None, :], 1)
+    if HAS_NB:
+        z += tl.load(tree_b + node, mask=node_ok, other=0.0).to(tl.float32)
+    here = tl.full([], 0, tl.int32)
+    on_path = j < 0                                        # all False
+    for level in tl.static_range(LEVELS):
+        at = j == here
+        on_path = on_path | at
+        here = 2 * here + 1 + (tl.sum(tl.where(at, z, 0.0), 0) >= 0).to(tl.int32)
+    path = tl.where(on_path, _act(z, ACT), 0.0)
+    w = tl.load(tree_out_w + node64[:, None] * OUT + o[None, :], mask=node_ok[:, None] & o_ok[None, :], other=0.0)
+    return yt + tl.sum(path[:, None] * w.to(tl.float32), 0), here
+
+@triton.jit
+def _fastff_one_row_fma(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, leaves_ptr, counts_ptr, r, part,
+                        IN: tl.constexpr, OUT: tl.constexpr, N_TREES: tl.constexpr, TOP: tl.constexpr,
+                        BOTTOM: tl.constexpr, TOP_COLS: tl.constexpr, SUB_COLS: tl.constexpr, HAS_NB: tl.constexpr,
+                        HAS_OB: tl.constexpr, COUNT: tl.constexpr, ACT: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr):
+    "`_fastff_one_row` with `_path_fma`: row `r`, output columns `part*BN ...`, every tree."
+    N_NODES: tl.constexpr = (1 << (TOP + BOTTOM)) - 1
+    o = part * BN + tl.arange(0, BN)
+    o_ok = o < OUT
+    yt = tl.zeros([BN], dtype=tl.float32)
+    for t in range(N_TREES):
+        t64 = tl.cast(t, tl.int64)
+        tree_w, tree_b, tree_out_w = node_w_ptr + t64 * N_NODES * IN, node_b_ptr + t * N_NODES, out_w_ptr + t64 * N_NODES * OUT
+        yt, here = _path_fma(x_ptr, tree_w, tree_b, tree_out_w, r, 0, o, o_ok, yt, 0, TOP, TOP_COLS, IN, OUT, HAS_NB, ACT, BK)
+        bucket = here - ((1 << TOP) - 1)
+        yt, here = _path_fma(x_ptr, tree_w, tree_b, tree_out_w, r, bucket, o, o_ok, yt, TOP, BOTTOM, SUB_COLS, IN, OUT,
+                             HAS_NB, ACT, BK)
+        leaf = bucket * (1 << (BOTTOM - 1)) + (here - 1) // 2 - ((1 << (BOTTOM - 1)) - 1)
+        if part == 0:
+            tl.store(leaves_ptr + r.to(tl.int64) * N_TREES + t, leaf.to(tl.int64))
+            if COUNT:
+                tl.atomic_add(counts_ptr + t * (1 << (TOP + BOTTOM - 1)) + leaf, 1)
+    if HAS_OB:
+        yt += tl.load(out_b_ptr + o, mask=o_ok, other=0.0).to(tl.float32)
+    tl.store(y_ptr + r.to(tl.int64) * OUT + o, yt.to(y_ptr.dtype.element_ty), mask=o_ok)
+
+@triton.jit
 def _fastff_one_row(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, leaves_ptr, counts_ptr, r, part,
                     IN: tl.constexpr, OUT: tl.constexpr, N_TREES: tl.constexpr, TOP: tl.constexpr,
                     BOTTOM: tl.constexpr, TOP_COLS: tl.constexpr, SUB_COLS: tl.constexpr, HAS_NB: tl.constexpr,
@@ -214,7 +267,8 @@ def _fastff_one_row(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, 
                     BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
     """Few rows: row `r` alone (lane 0 of a BM-row tile), output columns `part*BN ...`, every tree; no filing and no
     barrier (the programs of the row's other column blocks redo its descent). Per tree, both stages back to back,
-    y[r] += top-path activations @ out_weights[top subtree] + bottom-path activations @ out_weights[its subtree]."""
+    y[r] += top-path activations @ out_weights[top subtree] + bottom-path activations @ out_weights[its subtree].
+    """
     N_NODES: tl.constexpr = (1 << (TOP + BOTTOM)) - 1
     lane = tl.arange(0, BM)
     row, row_ok = r + lane, lane == 0
@@ -245,6 +299,7 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
                    BOTTOM: tl.constexpr, TOP_COLS: tl.constexpr, SUB_COLS: tl.constexpr, COUNTERS_P2: tl.constexpr,
                    HAS_NB: tl.constexpr, HAS_OB: tl.constexpr, COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr,
                    STAGE_A: tl.constexpr, STAGE_B: tl.constexpr, SYNC: tl.constexpr, ONE_ROW: tl.constexpr,
+                   FMA: tl.constexpr,
                    BM: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
     """`fastff_eval` in one persistent launch (SYNC): stage A, a grid-wide barrier, stage B tree after tree. Without
     SYNC (Triton's interpreter runs programs one after another, so it cannot wait at a barrier) the host launches
@@ -258,9 +313,14 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
     if ONE_ROW:
         for item in range(pid, rows * SPLIT, n_prog):
             r = item // SPLIT
-            _fastff_one_row(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, leaves_ptr, counts_ptr, r,
-                            item - r * SPLIT, IN, OUT, N_TREES, TOP, BOTTOM, TOP_COLS, SUB_COLS, HAS_NB, HAS_OB, COUNT,
-                            ACT, BM, BK, BN, PREC, UPCAST)
+            if FMA:                                        # fp32: multiply-adds, exact and no padded tile
+                _fastff_one_row_fma(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, leaves_ptr, counts_ptr, r,
+                                    item - r * SPLIT, IN, OUT, N_TREES, TOP, BOTTOM, TOP_COLS, SUB_COLS, HAS_NB, HAS_OB,
+                                    COUNT, ACT, BK, BN)
+            else:
+                _fastff_one_row(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, leaves_ptr, counts_ptr, r,
+                                item - r * SPLIT, IN, OUT, N_TREES, TOP, BOTTOM, TOP_COLS, SUB_COLS, HAS_NB, HAS_OB, COUNT,
+                                ACT, BM, BK, BN, PREC, UPCAST)
     elif TOP == 0:                                           # a single stage: tiles of consecutive rows, every tree
         for item in range(pid, row_tiles * SPLIT, n_prog):
             tile = item // SPLIT
@@ -402,13 +462,21 @@ def _p2(n, lo=16): return max(lo, 1 << (max(int(n), 1) - 1).bit_length())
 # tile configurations per dtype (measured on an H100, 16384 x 768, depth 11; see 'What was measured'); SMALL: up to
 # 16 rows, where the time is the latency of one program's chain of loads: fewer, larger steps
 CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3),
-           torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
-           torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3)}
+           torch.bfloat16: dict(BM=64, BK=64, BN=64, num_warps=4, num_stages=3),
+           torch.float16: dict(BM=64, BK=64, BN=64, num_warps=4, num_stages=3)}
+MEDIUM_CONFIGS = {torch.float32: dict(BM=16, BK=64, BN=64, num_warps=4, num_stages=3),   # up to MEDIUM_ROWS rows
+                  torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
+                  torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3)}
 SMALL_CONFIGS = {torch.float32: dict(BM=16, BK=128, BN=64, num_warps=4, num_stages=2),
                  torch.bfloat16: dict(BM=16, BK=256, BN=64, num_warps=4, num_stages=2),
                  torch.float16: dict(BM=16, BK=256, BN=64, num_warps=4, num_stages=2)}
-SMALL_ROWS = 16
-ONE_ROW_ROWS = 16         # fastff_eval up to this many rows: a program per (row, output block), no barrier
+SMALL_ROWS, MEDIUM_ROWS = 16, 512
+LEAF_CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3),        # fff_eval, leaf_mlp_eval
+                torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
+                torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3)}
+ONE_ROW_ROWS = {torch.float32: 16, torch.bfloat16: 32, torch.float16: 32}   # fastff_eval up to this many rows: a program
+ONE_ROW_FMA = {torch.float32: True, torch.bfloat16: False, torch.float16: False}  # per (row, output block), no barrier;
+                                                                           # fp32 as multiply-adds, others as products
 FAST_LAUNCH = True         # after the first launch, call the compiled kernel's launcher directly
 MAX_LEVELS = 16            # fastff_eval: at most 2 stages of at most 8 levels (256-column products)
 MAX_PRODUCT_LEVELS = 7     # fff_eval: the top levels done as one product (127 nodes); deeper levels per row
@@ -555,8 +623,8 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     if count and (counts.dtype != torch.int64 or counts.numel() != trees << (levels - 1) or counts.device != dev
                   or not counts.is_contiguous()): return None
     top, bottom = _split(levels)
-    one_row = top > 0 and rows <= ONE_ROW_ROWS
-    cfg = dict((SMALL_CONFIGS if rows <= SMALL_ROWS else CONFIGS)[dt])
+    one_row = 0 < top and bottom <= 7 and rows <= ONE_ROW_ROWS[dt]
+    cfg = dict((SMALL_CONFIGS if rows <= SMALL_ROWS or one_row else MEDIUM_CONFIGS if rows <= MEDIUM_ROWS else CONFIGS)[dt])
     BM = cfg.pop('BM')
     if bottom > 6: BM, cfg['BK'] = min(BM, 32), min(cfg['BK'], 64)   # 128/256-column products: keep the tile small
     nb = 1 << top
@@ -570,7 +638,7 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
                SUB_COLS=_p2((1 << bottom) - 1), COUNTERS_P2=_p2(trees * nb, 2), HAS_NB=node_biases is not None,
                HAS_OB=out_bias is not None, COUNT=count, ACT=ACT_CODES[activation], SYNC=sync, BM=BM,
                PREC='tf32x3' if dt == torch.float32 else 'ieee', UPCAST=INTERPRET and dt == torch.bfloat16,
-               STAGE_A=True, STAGE_B=True, ONE_ROW=one_row)
+               STAGE_A=True, STAGE_B=True, ONE_ROW=one_row, FMA=one_row and ONE_ROW_FMA[dt])
     row_tiles = -(-rows // BM)
     tiles = row_tiles if top == 0 else min(row_tiles + nb, rows)       # stage-B tiles, about
     cfg['SPLIT'] = split = -(-d_out // cfg['BN']) if one_row else _split_out(tiles, d_out, cfg['BN'], dev)
@@ -639,7 +707,7 @@ def _leaf_plan(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     count = descend and counts is not None and counts.numel() > 0
     if count and (counts.dtype != torch.int64 or counts.numel() != n_leaves or counts.device != dev
                   or not counts.is_contiguous()): return None
-    cfg = dict((SMALL_CONFIGS if rows <= SMALL_ROWS else CONFIGS)[dt])
+    cfg = dict((SMALL_CONFIGS if rows <= SMALL_ROWS else LEAF_CONFIGS)[dt])
     sync = not INTERPRET
     ws_key = ('leaf', dev, _stream(dev), n_leaves)
     product_levels = min(depth, MAX_PRODUCT_LEVELS) if descend else 0
