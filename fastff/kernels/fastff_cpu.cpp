@@ -138,14 +138,17 @@ static inline void walk2(const A* x0, const A* x1, const T* nw, const T* nb, lon
 }
 // ==== fastff: output
 // y0, y1 = ob + sum_k h[k] * p[k][:] for two rows: the K output-weight rows of each path summed in registers,
-// 32 outputs at a time, so y is written once. Rows k >= k0 (the deep levels, rarely in cache) are prefetched PFD
-// bytes ahead: the hardware prefetchers do not follow 2K interleaved streams.
+// 32 outputs at a time, so y is written once. The leading rows both paths share (their common ancestors: rows are
+// paired in subtree order) are loaded once for both. Rows k >= k0 (the deep levels, rarely in cache) are prefetched
+// PFD bytes ahead: the hardware prefetchers do not follow 2K interleaved streams.
 template <typename T, typename A, bool NT>
 static inline void gather2(A* __restrict y0, A* __restrict y1, const T* ob, long out, int K, int k0,
                            const T* const* p0, const A* h0, const T* const* p1, const A* h1) {
   typedef typename VT<A>::v V; constexpr int W = VT<A>::W;
   constexpr long PFD = 512;
   const long bytes = out * (long)sizeof(T);
+  int ks = 0;                                         // leading path entries the two rows share
+  while (ks < K && p0[ks] == p1[ks]) ks++;
   for (int k = k0; k < K; k++) { prefetch(p0[k], std::min(PFD, bytes)); prefetch(p1[k], std::min(PFD, bytes)); }
   long o = 0;
   for (; o + 4 * W <= out; o += 4 * W) {
@@ -156,7 +159,14 @@ static inline void gather2(A* __restrict y0, A* __restrict y1, const T* ob, long
       for (int k = k0; k < K; k++) {
         prefetch((const char*)(p0[k] + o) + PFD, 4 * W * sizeof(T)); prefetch((const char*)(p1[k] + o) + PFD, 4 * W * sizeof(T));
       }
-    for (int k = 0; k < K; k++) {
+    int k = 0;
+    for (; k < ks; k++) {                             // the rows' shared ancestors: one load feeds both rows
+      const T* a = p0[k] + o; const A ha = h0[k], hb = h1[k];
+      const V u0 = vload<A, T>(a), u1 = vload<A, T>(a + W), u2 = vload<A, T>(a + 2 * W), u3 = vload<A, T>(a + 3 * W);
+      c0 += ha * u0; c1 += ha * u1; c2 += ha * u2; c3 += ha * u3;
+      d0 += hb * u0; d1 += hb * u1; d2 += hb * u2; d3 += hb * u3;
+    }
+    for (; k < K; k++) {
       const T* a = p0[k] + o; const T* b = p1[k] + o; const A ha = h0[k], hb = h1[k];
       c0 += ha * vload<A, T>(a); c1 += ha * vload<A, T>(a + W); c2 += ha * vload<A, T>(a + 2 * W); c3 += ha * vload<A, T>(a + 3 * W);
       d0 += hb * vload<A, T>(b); d1 += hb * vload<A, T>(b + W); d2 += hb * vload<A, T>(b + 2 * W); d3 += hb * vload<A, T>(b + 3 * W);
@@ -175,8 +185,8 @@ static inline void gather2(A* __restrict y0, A* __restrict y1, const T* ob, long
 // y (rows, out); leaves (rows, trees); counts (trees * 2^depth) or null. nodes = 2^(depth+1) - 1, P = depth + 1.
 // Pass 1 walks levels [0, split) row by row; rows are then grouped (counting sort) by tree 0's node at level
 // `split`, so rows sharing a subtree run back to back and its weights are reused from cache. Pass 2 takes the
-// grouped rows CH at a time and walks the remaining levels level by level, prefetching the next pair's node weights
-// (their nodes are known) while a pair computes; then it sums each row's output in registers (gather2).
+// grouped rows CH at a time and walks the remaining levels level by level (two rows at a time), then sums each
+// row's output in registers (gather2).
 template <typename T>
 static void fastff_impl(const T* x, const T* nw, const T* nb, const T* ow, const T* ob, T* y, int64_t* leaves,
                         int64_t* counts, long rows, long in, long out, long trees, int depth, int a, int split,
