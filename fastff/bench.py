@@ -8,7 +8,7 @@ Docs: https://fastff.github.io/fastff/bench.html.md"""
 from __future__ import annotations
 import math, json, time, platform, argparse, os, sys, glob, contextlib, warnings
 import torch
-from .tree import get_activation
+from .tree import get_activation, leaf_paths
 
 # %% auto #0
 __all__ = ['HEADLINE', 'BASELINE', 'INFER_LAYERS', 'TRAIN_LAYERS', 'TRAIN_HEADLINE', 'ENCODER_VARIANTS', 'ENCODER_HEADLINE',
@@ -18,11 +18,10 @@ __all__ = ['HEADLINE', 'BASELINE', 'INFER_LAYERS', 'TRAIN_LAYERS', 'TRAIN_HEADLI
            'bench_train', 'EncoderBlock', 'Encoder', 'encoder_variant', 'bench_encoder', 'bench_parser', 'bench_cli']
 
 # %% ../nbs/13_bench.ipynb #e518173f
-def _path_nodes(bottom, levels:int):
-    "Heap indices (rows, levels) of the root-to-`bottom` path; `bottom` (rows,) is at level `levels-1`."
-    path = [bottom]
-    for _ in range(levels - 1): path.append((path[-1] - 1) // 2)
-    return torch.stack(path[::-1], 1)
+def _path_nodes(leaf, depth:int):
+    "Heap indices (rows, depth+1) of each row's root-to-bottom path, the bottom neuron `2**depth - 1 + leaf` last."
+    nodes, _ = leaf_paths(leaf, depth)
+    return torch.cat([nodes, (leaf + 2**depth - 1)[:, None]], 1)
 
 def _logit_tol(x, dtype):
     "Relative rounding tolerance of a logit computed in `dtype`'s accumulation precision."
@@ -52,7 +51,7 @@ def check_fastff(x, node_weights, node_biases, out_weights, out_bias, activation
     bad, amb = torch.zeros(x.shape[0], dtype=torch.bool), torch.zeros(x.shape[0], dtype=torch.bool)
     tol = _logit_tol(x, x.dtype)
     for t in range(trees):
-        path = _path_nodes(leaves[:, t] + 2**depth - 1, depth + 1)
+        path = _path_nodes(leaves[:, t], depth)
         z, ok, a = _decisions_ok(x64, nw[t][path], None if nb is None else nb[t][path], path, tol)
         bad |= ~ok; amb |= a
         ref += torch.einsum('rl,rlo->ro', act(z), ow[t][path])
@@ -79,7 +78,7 @@ def check_fff(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, y, l
     assert leaf.shape == (x.shape[0],) and ((leaf >= 0) & (leaf < 2**depth)).all(), "bad leaf indices"
     bad = amb = torch.zeros(x.shape[0], dtype=torch.bool)
     if depth > 0:
-        path = _path_nodes(leaf + 2**depth - 1, depth + 1)          # internal nodes + the leaf slot
+        path = _path_nodes(leaf, depth)                             # internal nodes + the leaf slot
         inner = path[:, :-1]
         wz = torch.cat([nw[inner], nw.new_zeros(x.shape[0], 1, nw.shape[-1])], 1)
         bz = None if nb is None else torch.cat([nb[inner], nb.new_zeros(x.shape[0], 1)], 1)

@@ -35,7 +35,8 @@ class FastFeedForward(TreeLayer):
                    input_dim=input_dim, output_dim=output_dim, n_trees=n_trees, depth=depth)
         nn_ = 2**(depth + 1) - 1
         self.input_dim, self.output_dim, self.depth, self.n_trees = input_dim, output_dim, depth, n_trees
-        self.n_nodes, self.n_leaves = nn_, n_leaves(depth)
+        self.n_neurons, self.n_leaves = nn_, n_leaves(depth)   # per tree; every node is a neuron, bottom level included
+        self.n_nodes = nn_        # = n_neurons (kept for compatibility; `FFF.n_nodes` counts only FFF's routing nodes)
         self.soft, self.impl = check_bool(soft, 'soft'), check_impl(impl)
         self.activation_name, self.activation = get_activation(activation)
         s_in, s_out = 1/math.sqrt(input_dim), 1/math.sqrt((depth + 1)*n_trees)   # fan-in a row actually sees
@@ -55,12 +56,12 @@ class FastFeedForward(TreeLayer):
 def _soft_forward(self:FastFeedForward, x, nw, nb, ow):
     z = torch.einsum('ri,tni->rtn', x, nw)
     if nb is not None: z = z + nb
-    internal = z[..., :self.n_nodes // 2].flatten(0, 1)                        # (rows*trees, 2**depth-1)
-    reach = node_log_probs(internal).exp().view(x.shape[0], self.n_trees, self.n_nodes)
+    internal = z[..., :self.n_neurons // 2].flatten(0, 1)                        # (rows*trees, 2**depth-1)
+    reach = node_log_probs(internal).exp().view(x.shape[0], self.n_trees, self.n_neurons)
     y = torch.einsum('rtn,tno->ro', reach * self.activation(z), ow)
     self._set_hardening_loss(bernoulli_entropy(internal).sum(-1).mean() * self.n_trees
                              if x.shape[0] else z.new_zeros(()))
-    leaf_probs = reach[..., self.n_nodes // 2:].flatten(1)                     # (rows, trees*n_leaves)
+    leaf_probs = reach[..., self.n_neurons // 2:].flatten(1)                     # (rows, trees*n_leaves)
     return y, leaf_probs
 
 # %% ../nbs/02_fastfeedforward.ipynb #2ac94f5a
