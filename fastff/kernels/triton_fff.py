@@ -14,8 +14,8 @@ from . import ops
 
 # %% auto #0
 __all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS', 'MEDIUM_ROWS',
-           'LEAF_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS',
-           'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
+           'ANC_PRODUCT', 'LEAF_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'FAST_LAUNCH', 'MAX_LEVELS',
+           'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
@@ -142,8 +142,8 @@ def _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc
                  row, row_ok, bucket, t, capacity, part,
                  IN: tl.constexpr, OUT: tl.constexpr, N_TREES: tl.constexpr, N_NODES: tl.constexpr, TOP: tl.constexpr,
                  BOTTOM: tl.constexpr, SUB_COLS: tl.constexpr, HAS_NB: tl.constexpr, HAS_OB: tl.constexpr,
-                 COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr, BM: tl.constexpr, BK: tl.constexpr,
-                 BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
+                 COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr, ANC_PRODUCT: tl.constexpr,
+                 BM: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
     """Stage B for a tile of rows that share their level-TOP node `bucket` in tree `t`: the BOTTOM levels below it as
     one product and a descent, then y = (one-hot path activations) @ out_weights[subtree] + (the TOP ancestors'
     activations) @ out_weights[ancestors] (+ out_bias), written or accumulated over trees. With SPLIT > 1 the output
@@ -167,17 +167,29 @@ def _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc
     path_w = path.to(out_w_ptr.dtype.element_ty)
     anc_act = path_act_ptr + (t64 * capacity + row64) * TOP   # the TOP ancestors' activations of each row
     tree_out_w = out_w_ptr + t64 * N_NODES * OUT
+    ANC: tl.constexpr = 16                                 # ancestor columns of the ANC_PRODUCT product (TOP <= 8)
+    lv = tl.arange(0, ANC)                                 # ancestor level
+    anc_node = (((1 << TOP) + bucket) >> tl.where(lv < TOP, TOP - lv, 0)) - 1   # heap index of the level-lv ancestor
+    if ANC_PRODUCT:                                        # (BM, ANC) ancestors' activations, loaded once per tile
+        anc_path = tl.load(anc_act[:, None] + lv[None, :], mask=row_ok[:, None] & (lv < TOP)[None, :], other=0.0)
+        anc_path = anc_path.to(out_w_ptr.dtype.element_ty)
     PART: tl.constexpr = (OUT + SPLIT * BN - 1) // (SPLIT * BN) * BN    # output columns per part
     for n0 in range(part * PART, part * PART + PART, BN):
         o = n0 + tl.arange(0, BN)
         o_ok = o < OUT
         w = tl.load(tree_out_w + node.to(tl.int64)[:, None] * OUT + o[None, :], mask=node_ok[:, None] & o_ok[None, :], other=0.0)
         yt = _mm(path_w, w, tl.zeros([BM, BN], dtype=tl.float32), PREC, UPCAST)
-        for level in tl.static_range(TOP):                 # ancestors (the same nodes for the whole tile): exact
-            anc = ((1 << TOP) + bucket) >> (TOP - level)   # fp32 rank-1 updates, a product would cost registers
-            w_anc = tl.load(tree_out_w + (anc - 1).to(tl.int64) * OUT + o, mask=o_ok, other=0.0).to(tl.float32)
-            a = tl.load(anc_act + level, mask=row_ok, other=0.0)
-            yt += a[:, None] * w_anc[None, :]
+        if ANC_PRODUCT:                                    # ancestors (the same nodes for the whole tile): one product
+            if TOP > 0:
+                w_anc = tl.load(tree_out_w + anc_node.to(tl.int64)[:, None] * OUT + o[None, :],
+                                mask=(lv < TOP)[:, None] & o_ok[None, :], other=0.0)
+                yt = _mm(anc_path, w_anc, yt, PREC, UPCAST)
+        else:                                              # or fp32 rank-1 updates, one per ancestor
+            for level in tl.static_range(TOP):
+                anc = ((1 << TOP) + bucket) >> (TOP - level)
+                w_anc = tl.load(tree_out_w + (anc - 1).to(tl.int64) * OUT + o, mask=o_ok, other=0.0).to(tl.float32)
+                a = tl.load(anc_act + level, mask=row_ok, other=0.0)
+                yt += a[:, None] * w_anc[None, :]
         if HAS_OB:
             yt += tl.load(out_b_ptr + o, mask=o_ok & (t == 0), other=0.0).to(tl.float32)[None, :]
         ptrs = row64[:, None] * OUT + o[None, :]
@@ -299,7 +311,7 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
                    BOTTOM: tl.constexpr, TOP_COLS: tl.constexpr, SUB_COLS: tl.constexpr, COUNTERS_P2: tl.constexpr,
                    HAS_NB: tl.constexpr, HAS_OB: tl.constexpr, COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr,
                    STAGE_A: tl.constexpr, STAGE_B: tl.constexpr, SYNC: tl.constexpr, ONE_ROW: tl.constexpr,
-                   FMA: tl.constexpr,
+                   FMA: tl.constexpr, ANC_PRODUCT: tl.constexpr,
                    BM: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
     """`fastff_eval` in one persistent launch (SYNC): stage A, a grid-wide barrier, stage B tree after tree. Without
     SYNC (Triton's interpreter runs programs one after another, so it cannot wait at a barrier) the host launches
@@ -328,7 +340,8 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
             for t in range(N_TREES):
                 _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
                              path_act_ptr, row, row < rows, 0, t, capacity, item - tile * SPLIT, IN, OUT, N_TREES,
-                             N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, BM, BK, BN, PREC, UPCAST)
+                             N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, ANC_PRODUCT, BM, BK, BN, PREC,
+                             UPCAST)
                 tl.debug_barrier()                         # the next tree re-reads acc written by other threads
     else:
         counter = counter_ptr
@@ -358,7 +371,8 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
                     row = tl.load(perm_ptr + (t * N_BUCKETS + bucket).to(tl.int64) * capacity + slot, mask=ok, other=0)
                     _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
                                  path_act_ptr, row, ok, bucket, t, capacity, item - tile * SPLIT, IN, OUT, N_TREES,
-                                 N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, BM, BK, BN, PREC, UPCAST)
+                                 N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, ANC_PRODUCT, BM, BK, BN, PREC,
+                             UPCAST)
 
 # %% ../../nbs/12_kernels_triton.ipynb #38e4d587
 @triton.jit
@@ -471,6 +485,7 @@ SMALL_CONFIGS = {torch.float32: dict(BM=16, BK=128, BN=64, num_warps=4, num_stag
                  torch.bfloat16: dict(BM=16, BK=256, BN=64, num_warps=4, num_stages=2),
                  torch.float16: dict(BM=16, BK=256, BN=64, num_warps=4, num_stages=2)}
 SMALL_ROWS, MEDIUM_ROWS = 16, 512
+ANC_PRODUCT = True         # stage B adds the ancestors' share as a product (else fp32 rank-1 updates)
 LEAF_CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3),        # fff_eval, leaf_mlp_eval
                 torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
                 torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3)}
@@ -638,7 +653,8 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
                SUB_COLS=_p2((1 << bottom) - 1), COUNTERS_P2=_p2(trees * nb, 2), HAS_NB=node_biases is not None,
                HAS_OB=out_bias is not None, COUNT=count, ACT=ACT_CODES[activation], SYNC=sync, BM=BM,
                PREC='tf32x3' if dt == torch.float32 else 'ieee', UPCAST=INTERPRET and dt == torch.bfloat16,
-               STAGE_A=True, STAGE_B=True, ONE_ROW=one_row, FMA=one_row and ONE_ROW_FMA[dt])
+               STAGE_A=True, STAGE_B=True, ONE_ROW=one_row, FMA=one_row and ONE_ROW_FMA[dt],
+               ANC_PRODUCT=ANC_PRODUCT)
     row_tiles = -(-rows // BM)
     tiles = row_tiles if top == 0 else min(row_tiles + nb, rows)       # stage-B tiles, about
     cfg['SPLIT'] = split = -(-d_out // cfg['BN']) if one_row else _split_out(tiles, d_out, cfg['BN'], dev)
