@@ -6,19 +6,21 @@ Docs: https://fastff.github.io/fastff/kernels_train.html.md"""
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0005
 from __future__ import annotations
-import ctypes, os, threading, warnings
+import contextlib, ctypes, os, threading, warnings
 from importlib.resources import files
 from pathlib import Path
 import torch
 from torch import Tensor
 from torch._library.custom_ops import OPDEFS as _OPDEFS
+from torch.utils._python_dispatch import _get_current_dispatch_mode
 from ..tree import ACTIVATIONS, get_activation
 
 # %% auto #0
 __all__ = ['ACT_CODES', 'TRITON_CONFIG', 'CPU_SOURCE', 'fastff_train_fwd', 'fastff_train_bwd', 'IMPL', 'KERNEL_ERRORS',
-           'act_name', 'act_grad', 'compute_dtype', 'tree_depth', 'path_node', 'check_train_args',
-           'train_forward_reference', 'train_backward_reference', 'triton_supported', 'triton_forward',
-           'triton_backward', 'cpu_library', 'cpu_library_error', 'cpu_forward', 'cpu_backward', 'fastff_train']
+           'EAGER_DIRECT', 'act_name', 'act_grad', 'compute_dtype', 'tree_depth', 'path_node', 'check_train_args',
+           'train_forward_reference', 'train_backward_reference', 'triton_supported', 'weight_grad_size',
+           'split_weight_grads', 'triton_forward', 'triton_backward', 'cpu_library', 'cpu_library_error', 'cpu_forward',
+           'cpu_backward', 'fastff_train']
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0006
 try:
@@ -129,7 +131,8 @@ def train_backward_reference(dy:Tensor,           # (rows, out) gradient of the 
     return dx, dnw, dnb, dow
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0021
-TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4, WGRAD='scan', CH=32, WBK=64, w_warps=4, RPP=128, G=8)  # H100 sweep: results/14_train_bench_h100.json
+TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4,   # path kernel: rows per program, slice widths, warps
+                     CH=32, SLOTS=64, WBK=64, w_warps=4)    # weight-gradient kernel: sorted rows per program, segments, columns, warps
 
 if triton is not None:
     @triton.jit
@@ -159,21 +162,24 @@ if triton is not None:
         return r
 
     @triton.jit
-    def _path_kernel(A, WA, BA, WB, BB, OUT, Z, DZ, LEAVES, rows, DA, DB, NN, TREES, DEPTH,
+    def _path_kernel(A, WA, BA, WB, BB, OUT, Z, DZ, LEAVES, PERM, rows, DA, DB, NN, TREES, DEPTH,
                      FORWARD: tl.constexpr, HAS_BA: tl.constexpr, HAS_BB: tl.constexpr, WRITE_OUT: tl.constexpr,
                      ACT: tl.constexpr, BR: tl.constexpr, BK: tl.constexpr, BC: tl.constexpr, LP: tl.constexpr,
-                     SINGLE: tl.constexpr):
+                     SINGLE: tl.constexpr, SORTED: tl.constexpr):
+        # forward:  A = x,  WA = node_weights, BA = node_biases, WB = out_weights, BB = out_bias, OUT = y, coef = act(z)
+        # backward: A = dy, WA = out_weights, WB = node_weights, OUT = dx, coef = dz = act'(z) * (dy . out_weights[n])
         r = tl.program_id(0) * BR + tl.arange(0, BR)
         rm = r < rows
+        if SORTED: r = tl.load(PERM + r, mask=rm, other=0)      # backward: rows in leaf order, so neighbours share nodes
         r64 = r.to(tl.int64)
         L = DEPTH + 1
         cols = tl.arange(0, LP)
-        coefs = tl.zeros([BR, LP], dtype=tl.float32)
-        gnodes = tl.zeros([BR, LP], dtype=tl.int32)
+        coefs = tl.zeros([BR, LP], dtype=tl.float32)             # per row: the coefficient of each path node ...
+        gnodes = tl.zeros([BR, LP], dtype=tl.int32)              # ... and the node's row in WA/WB
         if SINGLE:                                               # the whole row fits in BK: load it once
             k0 = tl.arange(0, BK)
             a_row = tl.load(A + r64[:, None] * DA + k0[None, :], mask=rm[:, None] & (k0 < DA)[None, :], other=0.0).to(tl.float32)
-        for t in range(0, TREES):
+        for t in range(0, TREES):                                # pass 1: walk each tree (dot products of width DA)
             node = tl.zeros([BR], dtype=tl.int32)
             if not FORWARD: leaf = tl.load(LEAVES + r64 * TREES + t, mask=rm, other=0).to(tl.int32)
             for l in range(0, L):
@@ -204,7 +210,7 @@ if triton is not None:
                 coefs = tl.where(sel, coef[:, None], coefs)
                 gnodes = tl.where(sel, g[:, None], gnodes)
             if FORWARD: tl.store(LEAVES + r64 * TREES + t, (node - ((1 << DEPTH) - 1)).to(tl.int64), mask=rm)
-        if WRITE_OUT:
+        if WRITE_OUT:                                            # pass 2: OUT = sum over path nodes of coef * WB[node]
             for c in range(0, DB, BC):
                 cc = c + tl.arange(0, BC)
                 cm = cc < DB
@@ -219,115 +225,95 @@ if triton is not None:
                 tl.store(OUT + r64[:, None] * DB + cc[None, :], o.to(OUT.dtype.element_ty), mask=m2)
 
     @triton.jit
-    def _seg_add(v1, f1, v2, f2): return tl.where(f2 != 0, v2, v1 + v2), f1 | f2
+    def _tf32_split(v):
+        "`v = hi + lo` with `hi` exact in tf32 (its top 10 mantissa bits): two tf32 products then lose only ~2**-21 of `v`."
+        hi = (v.to(tl.int32, bitcast=True) & -8192).to(tl.float32, bitcast=True)
+        return hi, v - hi
 
     @triton.jit
-    def _wgrad_scan_kernel(PERM, SLEAF, C, SRC, OUT, OUTB, rows, D, NN, TREES, DEPTH,
-                      APPLY_ACT: tl.constexpr, HAS_OUTB: tl.constexpr, ACT: tl.constexpr, CH: tl.constexpr, BK: tl.constexpr):
-        L = DEPTH + 1
-        t = tl.program_id(1)
-        ii = tl.arange(0, CH)
-        i = tl.program_id(0) * CH + ii
-        im = i < rows
-        base = t.to(tl.int64) * rows
-        lf = tl.load(SLEAF + base + i, mask=im, other=0).to(tl.int32)
-        lp = tl.load(SLEAF + base + i - 1, mask=im & (i > 0), other=-1).to(tl.int32)       # the true neighbours, across chunks
-        ln = tl.load(SLEAF + base + i + 1, mask=i + 1 < rows, other=-1).to(tl.int32)
-        row = tl.load(PERM + base + i, mask=im, other=0).to(tl.int64)
-        kk = tl.program_id(2) * BK + tl.arange(0, BK)
-        m2 = im[:, None] & (kk < D)[None, :]
-        src = tl.load(SRC + row[:, None] * D + kk[None, :], mask=m2, other=0.0).to(tl.float32)   # read once, used at every level
-        cbase = (row * TREES + t) * L
-        for l in range(0, L):
-            sh = DEPTH - l
-            nd = lf >> sh
-            tstart = (nd != (lp >> sh)) | (i == 0)
-            tend = (nd != (ln >> sh)) | (i == rows - 1)
-            start = tstart | (ii == 0)
-            end = (tend | (ii == CH - 1)) & im
-            segid = tl.cumsum(start.to(tl.int32), 0)
-            first_true = tl.sum(tl.where(ii == 0, tstart.to(tl.int32), 0), 0)
-            whole = tend & ((segid > 1) | (first_true != 0))   # the node's rows all lie in this chunk: plain store
-            coef = tl.load(C + cbase + l, mask=im, other=0.0).to(tl.float32)
-            if APPLY_ACT: coef = _act_fn(coef, ACT)
-            coef = tl.where(im, coef, 0.0)
-            f = start.to(tl.int32)
-            s, _fs = tl.associative_scan((coef[:, None] * src, tl.broadcast_to(f[:, None], [CH, BK])), 0, _seg_add)
-            g64 = (t * NN + (1 << l) - 1 + nd).to(tl.int64)
+    def _flush(A, G, WHOLE, n_slots, SRC, OUT, OUT_B, DOB, row, pm, D, add_dob,
+               IS_DW: tl.constexpr, SPLIT_SRC: tl.constexpr, DO_DOB: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
+        # OUT[G[k]] (+)= A[k] @ src for every filled slot k, in BK-wide column blocks; a slot whose node's rows all lie in
+        # this chunk is stored, one that spans chunks is added atomically
+        k = tl.arange(0, SLOTS)
+        ok = (k < n_slots) & (G >= 0)
+        store, add = ok & WHOLE, ok & ~WHOLE
+        g64 = G.to(tl.int64)
+        a_hi, a_lo = _tf32_split(A)
+        for k0 in range(0, D, BK):
+            kk = k0 + tl.arange(0, BK)
+            km = kk < D
+            src = tl.load(SRC + row[:, None] * D + kk[None, :], mask=pm[:, None] & km[None, :], other=0.0).to(tl.float32)
+            src_hi, src_lo = _tf32_split(src)                    # bf16/fp16 inputs are exact in tf32: src_lo == 0
+            acc = tl.dot(a_hi, src_hi, input_precision="tf32")
+            acc = tl.dot(a_lo, src_hi, acc, input_precision="tf32")
+            if SPLIT_SRC: acc = tl.dot(a_hi, src_lo, acc, input_precision="tf32")
             ptrs = OUT + g64[:, None] * D + kk[None, :]
-            tl.store(ptrs, s, mask=(end & whole)[:, None] & m2)
-            tl.atomic_add(ptrs, s, mask=(end & ~whole)[:, None] & m2)
-            if HAS_OUTB:
-                if tl.program_id(2) == 0:
-                    sb, _fb = tl.associative_scan((coef, f), 0, _seg_add)
-                    tl.store(OUTB + g64, sb, mask=end & whole)
-                    tl.atomic_add(OUTB + g64, sb, mask=end & ~whole)
+            tl.store(ptrs, acc, mask=store[:, None] & km[None, :])
+            tl.atomic_add(ptrs, acc, mask=add[:, None] & km[None, :])
+            if DO_DOB:
+                if add_dob: tl.atomic_add(DOB + kk, tl.sum(src, 0), mask=km)  # out_bias.grad = column sums of dy
+        if IS_DW:                                                # node_biases.grad = the node's sum of dz
+            sb = tl.sum(A, 1)
+            tl.store(OUT_B + g64, sb, mask=store)
+            tl.atomic_add(OUT_B + g64, sb, mask=add)
 
     @triton.jit
-    def _wgrad_rows_kernel(PERM, SLEAF, C, SRC, OUT, OUTB, rows, D, NN, TREES, DEPTH, RPP,
-                      APPLY_ACT: tl.constexpr, HAS_OUTB: tl.constexpr, ACT: tl.constexpr, G: tl.constexpr,
-                      BK: tl.constexpr, LP: tl.constexpr):
-        L = DEPTH + 1
+    def _wgrad_kernel(PERM, SLEAF, SRC, COEF, OUT, OUT_B, DOB, rows, D, NN, TREES, DEPTH,
+                      IS_DW: tl.constexpr, ACT: tl.constexpr, SPLIT_SRC: tl.constexpr, HAS_DOB: tl.constexpr,
+                      CH: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
+        # program (chunk, tree): CH consecutive rows of the tree's leaf order. A node's rows are a contiguous run at
+        # every level, so in the chunk each level splits into a few segments; segment j of level l gets a slot (a row
+        # of A) holding its rows' coefficients, and one matrix product A @ src sums every segment of every level.
         t = tl.program_id(1)
-        base = t.to(tl.int64) * rows
-        kk = tl.program_id(2) * BK + tl.arange(0, BK)
-        km = kk < D
-        lv = tl.arange(0, LP)
-        lm = lv < L
-        sh = tl.where(lm, DEPTH - lv, 0)
-        nbase = t * NN + (1 << lv) - 1                          # heap offset of each level
-        gi = tl.arange(0, G)
-        r0 = tl.program_id(0) * RPP
-        r1 = tl.minimum(r0 + RPP, rows)
-        prev = tl.load(SLEAF + base + r0 - 1, mask=r0 > 0, other=-1).to(tl.int32)
-        cur = tl.load(SLEAF + base + r0).to(tl.int32) >> sh       # node (index within its level) per level
-        started = ((prev >> sh) != cur) | (r0 == 0)              # the current node's first row is in this program
-        acc = tl.zeros([LP, BK], dtype=tl.float32)               # one running sum per level
-        accb = tl.zeros([LP], dtype=tl.float32)
-        do_b = HAS_OUTB & (tl.program_id(2) == 0)
-        for r in range(r0, r1, G):
-            ri = r + gi
-            rm = ri < r1
-            lfs = tl.load(SLEAF + base + ri, mask=rm, other=0).to(tl.int32)
-            row = tl.load(PERM + base + ri, mask=rm, other=0).to(tl.int64)
-            cm = rm[:, None] & lm[None, :]
-            cf = tl.load(C + (row * TREES + t)[:, None] * L + lv[None, :], mask=cm, other=0.0).to(tl.float32)
-            if APPLY_ACT: cf = _act_fn(cf, ACT)
-            cf = tl.where(cm, cf, 0.0)
-            xs = tl.load(SRC + row[:, None] * D + kk[None, :], mask=rm[:, None] & km[None, :], other=0.0).to(tl.float32)
-            for j in tl.static_range(G):
-                pick = gi == j
-                valid = tl.sum(tl.where(pick, rm.to(tl.int32), 0), 0) > 0
-                nd = tl.sum(tl.where(pick, lfs, 0), 0) >> sh
-                chg = (nd != cur) & lm & valid                    # these levels' nodes end at the previous row
-                g64 = (nbase + cur).to(tl.int64)
-                ptrs = OUT + g64[:, None] * D + kk[None, :]
-                tl.store(ptrs, acc, mask=(chg & started)[:, None] & km[None, :])
-                tl.atomic_add(ptrs, acc, mask=(chg & ~started)[:, None] & km[None, :])
-                if do_b:
-                    tl.store(OUTB + g64, accb, mask=chg & started)
-                    tl.atomic_add(OUTB + g64, accb, mask=chg & ~started)
-                acc = tl.where(chg[:, None], 0.0, acc)
-                accb = tl.where(chg, 0.0, accb)
-                started = started | chg
-                cur = tl.where(chg, nd, cur)
-                c = tl.sum(tl.where(pick[:, None], cf, 0.0), 0)
-                acc += c[:, None] * tl.sum(tl.where(pick[:, None], xs, 0.0), 0)[None, :]
-                accb += c
-        nxt = tl.load(SLEAF + base + r1, mask=r1 < rows, other=-1).to(tl.int32)
-        whole = started & (((nxt >> sh) != cur) | (r1 >= rows))  # every row of the node went through this program
-        g64 = (nbase + cur).to(tl.int64)
-        ptrs = OUT + g64[:, None] * D + kk[None, :]
-        tl.store(ptrs, acc, mask=(lm & whole)[:, None] & km[None, :])
-        tl.atomic_add(ptrs, acc, mask=(lm & ~whole)[:, None] & km[None, :])
-        if do_b:
-            tl.store(OUTB + g64, accb, mask=lm & whole)
-            tl.atomic_add(OUTB + g64, accb, mask=lm & ~whole)
+        L = DEPTH + 1
+        ii = tl.arange(0, CH)
+        pos = tl.program_id(0) * CH + ii                         # positions in the sorted order
+        pm = pos < rows
+        order = t.to(tl.int64) * rows                            # tree t's row of PERM / SLEAF
+        leaf = tl.load(SLEAF + order + pos, mask=pm, other=-1).to(tl.int32)            # -1 pads join the last run
+        prev_leaf = tl.load(SLEAF + order + pos - 1, mask=pm & (pos > 0), other=-1).to(tl.int32)
+        next_leaf = tl.load(SLEAF + order + pos + 1, mask=pos + 1 < rows, other=-1).to(tl.int32)
+        row = tl.load(PERM + order + pos, mask=pm, other=0).to(tl.int64)
+        k = tl.arange(0, SLOTS)
+        A = tl.zeros([SLOTS, CH], dtype=tl.float32)              # A[slot, i]: row i's coefficient in the slot's segment
+        G = tl.full([SLOTS], -1, tl.int32)                       # the slot's node (row of OUT)
+        WHOLE = k < 0                                            # the slot's node has no rows outside this chunk
+        n_slots = 0
+        for l in range(0, L):
+            shift = DEPTH - l
+            node = leaf >> shift
+            run_start = node != (prev_leaf >> shift)             # first row of its node (in the whole sorted order)
+            run_end = node != (next_leaf >> shift)               # last row of its node
+            seg_start = run_start | (ii == 0)
+            seg = tl.cumsum(seg_start.to(tl.int32), 0) - 1      # segment of each row within the chunk at this level
+            n_seg = tl.sum(seg_start.to(tl.int32), 0)
+            if n_slots + n_seg > SLOTS:                          # A is full: sum what it holds, start afresh
+                _flush(A, G, WHOLE, n_slots, SRC, OUT, OUT_B, DOB, row, pm, D, False, IS_DW, SPLIT_SRC, HAS_DOB, BK, SLOTS)
+                A = tl.zeros([SLOTS, CH], dtype=tl.float32)
+                G = tl.full([SLOTS], -1, tl.int32)
+                WHOLE = k < 0
+                n_slots = 0
+            coef = tl.load(COEF + (row * TREES + t) * L + l, mask=pm, other=0.0)
+            if not IS_DW: coef = _act_fn(coef, ACT)
+            coef = tl.where(pm, coef, 0.0)
+            match = k[:, None] == (n_slots + seg)[None, :]
+            A = tl.where(match, coef[None, :], A)
+            g = tl.where(pm, t * NN + (1 << l) - 1 + node, -1)
+            G = tl.maximum(G, tl.max(tl.where(match, g[None, :], -1), 1))
+            first_whole = tl.sum(tl.where(ii == 0, run_start.to(tl.int32), 0), 0) > 0     # the chunk's first run starts here
+            last_whole = tl.sum(tl.where(ii == CH - 1, run_end.to(tl.int32), 0), 0) > 0    # its last run ends here
+            mine = (k >= n_slots) & (k < n_slots + n_seg)
+            whole = ((k != n_slots) | first_whole) & ((k != n_slots + n_seg - 1) | last_whole)
+            WHOLE = tl.where(mine, whole, WHOLE)
+            n_slots += n_seg
+        _flush(A, G, WHOLE, n_slots, SRC, OUT, OUT_B, DOB, row, pm, D, t == 0, IS_DW, SPLIT_SRC, HAS_DOB, BK, SLOTS)
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0022
 def _p2(n:int) -> int: return 1 << max(0, int(n) - 1).bit_length()
 
-def triton_supported(x:Tensor, *weights) -> bool:
+def triton_supported(x:Tensor, # the input rows
+                     *weights) -> bool: # the other tensors (None allowed)
     "Whether the Triton kernels take these inputs: fp32/bf16/fp16 (any mix), on CUDA or under `TRITON_INTERPRET=1`."
     if triton is None: return False
     ok = (torch.float32, torch.bfloat16, torch.float16)
@@ -335,14 +321,31 @@ def triton_supported(x:Tensor, *weights) -> bool:
     return x.device.type == 'cuda' or os.environ.get('TRITON_INTERPRET', '0') not in ('', '0')
 
 def _device_ctx(x):
-    import contextlib
-    return torch.cuda.device(x.device) if x.device.type == 'cuda' else contextlib.nullcontext()
+    "The CUDA device of `x` made current for a launch (a no-op when it already is, or off CUDA)."
+    if x.device.type != 'cuda' or x.device.index == torch.cuda.current_device(): return contextlib.nullcontext()
+    return torch.cuda.device(x.device)
 
-def triton_forward(x:Tensor, node_weights:Tensor, node_biases:Tensor|None, out_weights:Tensor, out_bias:Tensor|None,
-                   activation:str='gelu', config:dict|None=None):
+def weight_grad_size(trees:int, nodes:int, d_in:int, d_out:int) -> int:
+    "Length of the flat weight-gradient buffer: node_weights, out_weights, node_biases, then out_bias gradients."
+    return trees * nodes * (d_in + d_out + 1) + d_out
+
+def split_weight_grads(dw:Tensor, # flat buffer of `weight_grad_size` values
+                       trees:int, nodes:int, d_in:int, d_out:int):
+    "Views of `dw` as `(d node_weights, d node_biases, d out_weights, d out_bias)`."
+    a, b = trees * nodes * d_in, trees * nodes * (d_in + d_out)
+    return (dw[:a].view(trees, nodes, d_in), dw[b:b + trees * nodes].view(trees, nodes),
+            dw[a:b].view(trees, nodes, d_out), dw[b + trees * nodes:])
+
+def triton_forward(x:Tensor,                  # (rows, in)
+                   node_weights:Tensor,       # (trees, nodes, in)
+                   node_biases:Tensor|None,   # (trees, nodes) or None
+                   out_weights:Tensor,        # (trees, nodes, out)
+                   out_bias:Tensor|None,      # (out,) or None
+                   activation:str='gelu',     # name in `ACT_CODES`
+                   config:dict|None=None):    # overrides of `TRITON_CONFIG`
     "Hard-path forward with the Triton kernel: `(y, leaves, logits)` as `train_forward_reference`."
     rows, d_in, d_out, trees, depth = check_train_args(x, node_weights, node_biases, out_weights, out_bias)
-    cfg = {**TRITON_CONFIG, **(config or {})}
+    cfg = TRITON_CONFIG if config is None else {**TRITON_CONFIG, **config}
     x, nw, ow = x.contiguous(), node_weights.contiguous(), out_weights.contiguous()
     nb = node_biases.contiguous() if node_biases is not None else None
     ob = out_bias.contiguous() if out_bias is not None else None
@@ -350,49 +353,47 @@ def triton_forward(x:Tensor, node_weights:Tensor, node_biases:Tensor|None, out_w
     leaves = torch.empty(rows, trees, dtype=torch.long, device=x.device)
     logits = torch.empty(rows, trees, depth + 1, dtype=torch.float32, device=x.device)
     if rows == 0: return y, leaves, logits
+    bk = min(cfg['BK'], _p2(d_in))
     with _device_ctx(x):
         _path_kernel[(triton.cdiv(rows, cfg['BR']),)](
-            x, nw, nb if nb is not None else nw, ow, ob if ob is not None else ow, y, logits, logits, leaves,
+            x, nw, nb if nb is not None else nw, ow, ob if ob is not None else ow, y, logits, logits, leaves, leaves,
             rows, d_in, d_out, nw.shape[1], trees, depth, FORWARD=True, HAS_BA=nb is not None, HAS_BB=ob is not None,
-            WRITE_OUT=True, ACT=ACT_CODES[act_name(activation)], BR=cfg['BR'], BK=min(cfg['BK'], _p2(d_in)),
-            BC=min(cfg['BC'], _p2(d_out)), LP=_p2(trees * (depth + 1)), SINGLE=min(cfg['BK'], _p2(d_in)) >= d_in,
-            num_warps=cfg['num_warps'])
+            WRITE_OUT=True, ACT=ACT_CODES[act_name(activation)], BR=cfg['BR'], BK=bk, BC=min(cfg['BC'], _p2(d_out)),
+            LP=_p2(trees * (depth + 1)), SINGLE=bk >= d_in, SORTED=False, num_warps=cfg['num_warps'])
     return y, leaves, logits
 
-def triton_backward(dy:Tensor, x:Tensor, node_weights:Tensor, out_weights:Tensor, leaves:Tensor, logits:Tensor,
-                    activation:str='gelu', need_x:bool=True, config:dict|None=None):
-    "Hard-path backward with the Triton kernels: `(dx, d node_weights, d node_biases, d out_weights)` in float32."
-    cfg = {**TRITON_CONFIG, **(config or {})}
+def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss with respect to y
+                    x:Tensor, node_weights:Tensor, out_weights:Tensor, # the forward's inputs
+                    leaves:Tensor, logits:Tensor, # what the forward saved
+                    activation:str='gelu',    # name in `ACT_CODES`
+                    need_x:bool=True,         # compute the gradient of x (else an empty tensor)
+                    config:dict|None=None):   # overrides of `TRITON_CONFIG`
+    "Hard-path backward with the Triton kernels: `(dx in x.dtype, dw)`, `dw` the float32 weight gradients (`split_weight_grads`)."
+    cfg = TRITON_CONFIG if config is None else {**TRITON_CONFIG, **config}
     rows, trees, L = logits.shape
     depth, d_in, d_out, nn_ = L - 1, x.shape[1], out_weights.shape[2], node_weights.shape[1]
     code = ACT_CODES[act_name(activation)]
     dy, x, nw, ow = dy.contiguous(), x.contiguous(), node_weights.contiguous(), out_weights.contiguous()
     leaves, logits = leaves.contiguous(), logits.contiguous()
-    dev, f32 = x.device, torch.float32
-    dx = torch.empty(rows, d_in, dtype=f32, device=dev) if need_x else x.new_empty(0, dtype=f32)
+    dx = torch.empty(rows, d_in, dtype=x.dtype, device=x.device) if need_x else x.new_empty(0)
+    dw = torch.zeros(weight_grad_size(trees, nn_, d_in, d_out), dtype=torch.float32, device=x.device)
+    if rows == 0: return dx, dw
+    dnw, dnb, dow, dob = split_weight_grads(dw, trees, nn_, d_in, d_out)
     dz = torch.empty_like(logits)
-    dnw = torch.zeros(trees, nn_, d_in, dtype=f32, device=dev)
-    dow = torch.zeros(trees, nn_, d_out, dtype=f32, device=dev)
-    dnb = torch.zeros(trees, nn_, dtype=f32, device=dev)
-    if rows == 0: return dx, dnw, dnb, dow
-    sleaf, perm = torch.sort(leaves.t().to(torch.int16 if depth < 16 else torch.int32).contiguous(), dim=1, stable=True)      # (trees, rows): each tree's rows in leaf order
+    keys = leaves.to(torch.int16 if depth < 15 else torch.int32)
+    sleaf, perm = torch.sort(keys.t().contiguous() if trees > 1 else keys.view(1, rows), dim=1, stable=True)  # (trees, rows)
+    bk = min(cfg['BK'], _p2(d_out))
     with _device_ctx(x):
-        _path_kernel[(triton.cdiv(rows, cfg['BR']),)](
-            dy, ow, ow, nw, nw, dx, logits, dz, leaves, rows, d_out, d_in, nn_, trees, depth,
-            FORWARD=False, HAS_BA=False, HAS_BB=False, WRITE_OUT=need_x, ACT=code, BR=cfg['BR'],
-            BK=min(cfg['BK'], _p2(d_out)), BC=min(cfg['BC'], _p2(d_in)), LP=_p2(trees * L), SINGLE=min(cfg['BK'], _p2(d_out)) >= d_out,
-            num_warps=cfg['num_warps'])
-        for coef, src, out, apply, d in ((dz, x, dnw, False, d_in), (logits, dy, dow, True, d_out)):
-            bk = min(cfg['WBK'], _p2(d))
-            if cfg['WGRAD'] == 'rows':
-                _wgrad_rows_kernel[(triton.cdiv(rows, cfg['RPP']), trees, triton.cdiv(d, bk))](
-                    perm, sleaf, coef, src, out, dnb, rows, d, nn_, trees, depth, cfg['RPP'], APPLY_ACT=apply,
-                    HAS_OUTB=not apply, ACT=code, G=cfg['G'], BK=bk, LP=_p2(L), num_warps=cfg['w_warps'])
-            else:
-                _wgrad_scan_kernel[(triton.cdiv(rows, cfg['CH']), trees, triton.cdiv(d, bk))](
-                    perm, sleaf, coef, src, out, dnb, rows, d, nn_, trees, depth, APPLY_ACT=apply, HAS_OUTB=not apply,
-                    ACT=code, CH=cfg['CH'], BK=bk, num_warps=cfg['w_warps'])
-    return dx, dnw, dnb, dow
+        _path_kernel[(triton.cdiv(rows, cfg['BR']),)](            # dz, and dx (rows taken in tree 0's leaf order)
+            dy, ow, ow, nw, nw, dx, logits, dz, leaves, perm, rows, d_out, d_in, nn_, trees, depth,
+            FORWARD=False, HAS_BA=False, HAS_BB=False, WRITE_OUT=need_x, ACT=code, BR=cfg['BR'], BK=bk,
+            BC=min(cfg['BC'], _p2(d_in)), LP=_p2(trees * L), SINGLE=bk >= d_out, SORTED=True, num_warps=cfg['num_warps'])
+        for is_dw, src, coef, out, d in ((True, x, dz, dnw, d_in), (False, dy, logits, dow, d_out)):
+            _wgrad_kernel[(triton.cdiv(rows, cfg['CH']), trees)](
+                perm, sleaf, src, coef, out, dnb, dob, rows, d, nn_, trees, depth, IS_DW=is_dw, ACT=code,
+                SPLIT_SRC=src.dtype == torch.float32, HAS_DOB=not is_dw, CH=cfg['CH'], BK=min(cfg['WBK'], max(16, _p2(d))),
+                SLOTS=cfg['SLOTS'], num_warps=cfg['w_warps'])
+    return dx, dw
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0031
 CPU_SOURCE = Path(str(files('fastff.kernels')/'fastff_train.cpp'))
@@ -440,9 +441,12 @@ def cpu_forward(x:Tensor, node_weights:Tensor, node_biases:Tensor|None, out_weig
             rows, d_in, d_out, trees, depth, code, torch.get_num_threads())
     return y.to(x.dtype), leaves, logits
 
-def cpu_backward(dy:Tensor, x:Tensor, node_weights:Tensor, out_weights:Tensor, leaves:Tensor, logits:Tensor,
-                 activation:str='gelu', need_x:bool=True):
-    "Hard-path backward with the C++ kernels: `(dx, d node_weights, d node_biases, d out_weights)` in the logits' dtype."
+def cpu_backward(dy:Tensor,                 # (rows, out) gradient of the loss with respect to y
+                 x:Tensor, node_weights:Tensor, out_weights:Tensor, # the forward's inputs
+                 leaves:Tensor, logits:Tensor, # what the forward saved
+                 activation:str='gelu',     # name in `ACT_CODES`
+                 need_x:bool=True):         # compute the gradient of x (else an empty tensor)
+    "Hard-path backward with the C++ kernels: `(dx in x.dtype, dw)`, `dw` the weight gradients in the logits' dtype (`split_weight_grads`)."
     code, lib, cdt = ACT_CODES[act_name(activation)], cpu_library(), logits.dtype
     if lib is None: raise RuntimeError(f"fastff CPU training kernels unavailable: {cpu_library_error()}")
     rows, trees, L = logits.shape
@@ -451,14 +455,15 @@ def cpu_backward(dy:Tensor, x:Tensor, node_weights:Tensor, out_weights:Tensor, l
     leaves, logits = leaves.contiguous(), logits.contiguous()
     dx = torch.empty(rows, d_in, dtype=cdt) if need_x else torch.empty(0, dtype=cdt)
     dz = torch.empty_like(logits)
-    dnw, dow = torch.empty(trees, nn_, d_in, dtype=cdt), torch.empty(trees, nn_, d_out, dtype=cdt)
-    dnb = torch.empty(trees, nn_, dtype=cdt)
+    dw = torch.empty(weight_grad_size(trees, nn_, d_in, d_out), dtype=cdt)
+    dnw, dnb, dow, dob = split_weight_grads(dw, trees, nn_, d_in, d_out)
     s, n = 'f64' if cdt == torch.float64 else 'f32', torch.get_num_threads()
     getattr(lib, f'fastff_train_bwd_x_{s}')(_ptr(dyc), _ptr(nw), _ptr(ow), _ptr(leaves), _ptr(logits), _ptr(dz),
                                            _ptr(dx) if need_x else None, rows, d_in, d_out, trees, L - 1, code, n)
     getattr(lib, f'fastff_train_bwd_w_{s}')(_ptr(xc), _ptr(dyc), _ptr(leaves), _ptr(logits), _ptr(dz), _ptr(dnw),
                                            _ptr(dnb), _ptr(dow), rows, d_in, d_out, trees, L - 1, code, n)
-    return dx, dnw, dnb, dow
+    torch.sum(dyc, 0, out=dob)
+    return dx.to(x.dtype), dw
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0041
 def _define(name:str, schema:str, fn):
@@ -471,12 +476,13 @@ def _fwd_default(x, node_weights, node_biases, out_weights, out_bias, activation
     return train_forward_reference(x, node_weights, node_biases, out_weights, out_bias, activation)
 
 def _bwd_default(dy, x, node_weights, out_weights, leaves, logits, activation, need_x):
-    return train_backward_reference(dy, x, node_weights, out_weights, leaves, logits, activation, need_x)
+    dx, dnw, dnb, dow = train_backward_reference(dy, x, node_weights, out_weights, leaves, logits, activation, need_x)
+    return dx.to(x.dtype), torch.cat([dnw.flatten(), dow.flatten(), dnb.flatten(), dy.sum(0, dtype=logits.dtype)])
 
 fastff_train_fwd = _define('fastff_train_fwd', '(Tensor x, Tensor node_weights, Tensor? node_biases, Tensor out_weights, '
                            'Tensor? out_bias, str activation) -> (Tensor, Tensor, Tensor)', _fwd_default)
 fastff_train_bwd = _define('fastff_train_bwd', '(Tensor dy, Tensor x, Tensor node_weights, Tensor out_weights, '
-                           'Tensor leaves, Tensor logits, str activation, bool need_x) -> (Tensor, Tensor, Tensor, Tensor)',
+                           'Tensor leaves, Tensor logits, str activation, bool need_x) -> (Tensor, Tensor)',
                            _bwd_default)
 
 @fastff_train_fwd.register_fake
@@ -487,9 +493,9 @@ def _(x, node_weights, node_biases, out_weights, out_bias, activation):
 
 @fastff_train_bwd.register_fake
 def _(dy, x, node_weights, out_weights, leaves, logits, activation, need_x):
-    cdt = logits.dtype
-    return (x.new_empty(x.shape if need_x else (0,), dtype=cdt), node_weights.new_empty(node_weights.shape, dtype=cdt),
-            node_weights.new_empty(node_weights.shape[:2], dtype=cdt), out_weights.new_empty(out_weights.shape, dtype=cdt))
+    trees, nodes, d_in = node_weights.shape
+    return (x.new_empty(x.shape if need_x else (0,)),
+            x.new_empty(weight_grad_size(trees, nodes, d_in, out_weights.shape[2]), dtype=logits.dtype))
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0042
 IMPL = {'cpu': 'cpp', 'cuda': 'triton'}   # kernel per device: 'cpp' (CPU only), 'triton', or 'reference'
@@ -538,26 +544,41 @@ def _setup_context(ctx, inputs, output):
     ctx.dtypes = [None if t is None else t.dtype for t in (node_biases, out_bias)]
     ctx.mark_non_differentiable(leaves, logits)
 
-def _backward(ctx, dy, dleaves, dlogits):
+def _backward(ctx, dy, dleaves, dlogits, bwd=None):
     x, node_weights, out_weights, leaves, logits = ctx.saved_tensors
     need = ctx.needs_input_grad
-    dx, dnw, dnb, dow = torch.ops.fastff.fastff_train_bwd(dy.contiguous(), x, node_weights, out_weights, leaves, logits,
-                                                          ctx.activation, need[0])
-    nb_dt, ob_dt = ctx.dtypes
-    return (dx.to(x.dtype) if need[0] else None, dnw.to(node_weights.dtype) if need[1] else None,
-            dnb.to(nb_dt) if nb_dt is not None and need[2] else None, dow.to(out_weights.dtype) if need[3] else None,
-            dy.sum(0, dtype=compute_dtype(dy)).to(ob_dt) if ob_dt is not None and need[4] else None, None)
+    dx, dw = (bwd or torch.ops.fastff.fastff_train_bwd)(dy, x, node_weights, out_weights, leaves, logits, ctx.activation, need[0])
+    grads = split_weight_grads(dw, *node_weights.shape[:2], x.shape[1], out_weights.shape[2])
+    dtypes = (node_weights.dtype, ctx.dtypes[0], out_weights.dtype, ctx.dtypes[1])   # None: that input was None
+    out = [None if not n else g if g.dtype == dt else g.to(dt) for g, dt, n in zip(grads, dtypes, need[1:5])]
+    return (dx if need[0] else None, *out, None)
 
 fastff_train_fwd.register_autograd(_backward, setup_context=_setup_context)
 
+class _EagerTrain(torch.autograd.Function):
+    "`fastff_train_fwd` and its backward in eager mode, calling the same kernels without the operators' dispatch layers."
+    @staticmethod
+    def forward(x, node_weights, node_biases, out_weights, out_bias, activation):
+        return _fwd_kernel(x, node_weights, node_biases, out_weights, out_bias, activation)
+    setup_context = staticmethod(_setup_context)
+    @staticmethod
+    def backward(ctx, dy, dleaves, dlogits): return _backward(ctx, dy, dleaves, dlogits, bwd=_bwd_kernel)
+
 # %% ../../nbs/14_kernels_train.ipynb #d14a0044
+EAGER_DIRECT = True   # eager calls on plain tensors skip the operators' dispatch (same kernels); traced calls use the operators
+
+def _traced(x) -> bool:
+    "Whether `x` is being traced (torch.compile, export, make_fx, fake tensors): then only the operators may run."
+    return type(x) is not Tensor or torch.compiler.is_compiling() or _get_current_dispatch_mode() is not None
+
 def _fastff_train(x, node_weights, node_biases, out_weights, out_bias, activation, counts):
-    y, leaves, _ = torch.ops.fastff.fastff_train_fwd(x, node_weights, node_biases, out_weights, out_bias, activation)
+    fwd = _EagerTrain.apply if EAGER_DIRECT and not _traced(x) else torch.ops.fastff.fastff_train_fwd
+    y, leaves, _ = fwd(x, node_weights, node_biases, out_weights, out_bias, activation)
     if counts.numel():
-        n_leaves = (node_weights.shape[1] + 1) // 2
         with torch.no_grad():
-            idx = (leaves + torch.arange(leaves.shape[1], device=leaves.device) * n_leaves).reshape(-1)
-            counts.index_add_(0, idx, torch.ones_like(idx))
+            idx = leaves.view(-1)                            # one tree: the leaf is the counter's index
+            if leaves.shape[1] > 1: idx = (leaves + torch.arange(leaves.shape[1], device=leaves.device) * ((node_weights.shape[1] + 1) // 2)).view(-1)
+            counts.index_add_(0, idx, counts.new_ones(()).expand(idx.shape[0]))
     return y, leaves
 
 if not hasattr(fastff_train_fwd, '_fastff_lib'):      # the public operator, defined once per process
