@@ -173,11 +173,14 @@ def _fn(kind:str, dt):
         f = _state[kind, dt] = getattr(lib, f'{kind}_{_SUFFIX[dt]}')
     return f
 
-def _opt(t, dt, shape) -> bool:
-    "An optional tensor `t` is None or has dtype `dt` and `shape`."
-    return t is None or (t.dtype == dt and t.shape == shape)
+def _fits(dt, *pairs) -> bool:
+    "Each `(tensor, shape)` of `pairs` is a None tensor, or has dtype `dt` and that shape: what the C++ code reads."
+    return all(t is None or (t.dtype == dt and tuple(t.shape) == s) for t, s in pairs)
 
-def _ptr(t): return None if t is None else t.data_ptr()
+def _ptrs(*ts):
+    "The tensors made contiguous (the caller keeps them alive for the call) and their data pointers (None for None)."
+    ts = [None if t is None else t.contiguous() for t in ts]
+    return ts, [None if t is None else t.data_ptr() for t in ts]
 
 def _counts_ptr(counts, n:int):
     "Pointer to an int64 contiguous `counts` of `n` entries, None for an empty one, False if it is unusable."
@@ -187,73 +190,70 @@ def _counts_ptr(counts, n:int):
 
 def fastff_eval(x:torch.Tensor, # (rows, in)
                 node_weights:torch.Tensor, # (trees, nodes, in), nodes = 2**(depth+1) - 1
-                node_biases:torch.Tensor|None, # (trees, nodes) or None
+                node_biases:torch.Tensor|None, # (trees, nodes), or None
                 out_weights:torch.Tensor, # (trees, nodes, out)
-                out_bias:torch.Tensor|None, # (out,) or None
+                out_bias:torch.Tensor|None, # (out,), or None
                 activation:str, # a name in `ACT_CODES`
                 counts:torch.Tensor # int64 (trees * 2**depth,) usage counter, incremented in place; empty: no counting
                ) -> tuple[torch.Tensor, torch.Tensor]: # y (rows, out) in x.dtype, leaves (rows, trees) int64
     "CPU kernel of `fastff::fastff_eval` (registered for the operator); anything it cannot take goes to the reference."
-    dt, code, xs, ws, os_ = x.dtype, ACT_CODES.get(activation), x.shape, node_weights.shape, out_weights.shape
-    fn = _fn('fastff', dt) if code is not None else None
-    if fn is not None and len(xs) == 2 and len(ws) == 3 and len(os_) == 3:
-        (trees, nn_, d_in), (rows, d_out) = ws, (xs[0], os_[2])
+    fn, code, dt = _fn('fastff', x.dtype), ACT_CODES.get(activation), x.dtype
+    if fn is not None and code is not None and x.dim() == 2 and node_weights.dim() == 3 and out_weights.dim() == 3:
+        (rows, d_in), (trees, nn_, _), d_out = x.shape, node_weights.shape, out_weights.shape[2]
         depth = (nn_ + 1).bit_length() - 2
-        cp = _counts_ptr(counts, trees << depth) if depth >= 0 else False
-        if (cp is not False and nn_ == (2 << depth) - 1 and d_in == xs[1] and os_[:2] == ws[:2] and node_weights.dtype == dt
-                and out_weights.dtype == dt and _opt(node_biases, dt, ws[:2]) and _opt(out_bias, dt, os_[2:])):
+        cp = _counts_ptr(counts, trees << depth) if nn_ >= 1 else False
+        if cp is not False and nn_ == (2 << depth) - 1 and _fits(dt, (node_weights, (trees, nn_, d_in)),
+                (node_biases, (trees, nn_)), (out_weights, (trees, nn_, d_out)), (out_bias, (d_out,))):
             y, leaves = torch.empty(rows, d_out, dtype=dt), torch.empty(rows, trees, dtype=torch.long)
-            t = [None if a is None else a.contiguous() for a in (x, node_weights, node_biases, out_weights, out_bias)]
-            if rows: fn(*[_ptr(a) for a in t], y.data_ptr(), leaves.data_ptr(), cp, rows, d_in, d_out, trees, depth, code,
-                        max(0, min(depth, (rows // 32).bit_length() - 1)), torch.get_num_threads())
+            keep, p = _ptrs(x, node_weights, node_biases, out_weights, out_bias)
+            if rows: fn(*p, y.data_ptr(), leaves.data_ptr(), cp, rows, d_in, d_out, trees, depth, code,
+                        (rows // 32).bit_length() - 1, torch.get_num_threads())   # split: ~32 rows a subtree
             return y, leaves
     return ops.fastff_eval_reference(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
 
 def fff_eval(x:torch.Tensor, # (rows, in)
              node_weights:torch.Tensor, # (2**depth - 1, in)
              node_biases:torch.Tensor, # (2**depth - 1,)
-             w1s:torch.Tensor, b1s:torch.Tensor, # (2**depth, in, leaf_width), (2**depth, leaf_width)
-             w2s:torch.Tensor, b2s:torch.Tensor, # (2**depth, leaf_width, out), (2**depth, out)
+             w1s:torch.Tensor, # (2**depth, in, leaf_width)
+             b1s:torch.Tensor, # (2**depth, leaf_width)
+             w2s:torch.Tensor, # (2**depth, leaf_width, out)
+             b2s:torch.Tensor, # (2**depth, out)
              activation:str, # a name in `ACT_CODES`
              counts:torch.Tensor # int64 (2**depth,) usage counter, incremented in place; empty: no counting
             ) -> tuple[torch.Tensor, torch.Tensor]: # y (rows, out) in x.dtype, leaf (rows,) int64
     "CPU kernel of `fastff::fff_eval`: hard descent, then the leaf's MLP; anything it cannot take goes to the reference."
-    dt, code, xs, s1, s2 = x.dtype, ACT_CODES.get(activation), x.shape, w1s.shape, w2s.shape
-    fn = _fn('fff', dt) if code is not None else None
-    if fn is not None and len(xs) == 2 and len(s1) == 3 and len(s2) == 3:
-        (nl, d_in, lw), (rows, d_out) = s1, (xs[0], s2[2])
+    fn, code, dt = _fn('fff', x.dtype), ACT_CODES.get(activation), x.dtype
+    if fn is not None and code is not None and x.dim() == 2 and w1s.dim() == 3 and w2s.dim() == 3:
+        (rows, d_in), (nl, _, lw), d_out = x.shape, w1s.shape, w2s.shape[2]
         depth = nl.bit_length() - 1
         cp = _counts_ptr(counts, nl)
-        if (cp is not False and nl >= 1 and nl == 1 << depth and d_in == xs[1] and s2[:2] == (nl, lw)
-                and all(t.dtype == dt for t in (node_weights, node_biases, w1s, b1s, w2s, b2s))
-                and node_weights.shape == (nl - 1, d_in) and node_biases.shape == (nl - 1,) and b1s.shape == (nl, lw)
-                and b2s.shape == (nl, d_out)):
+        if cp is not False and nl >= 1 and nl == 1 << depth and _fits(dt, (node_weights, (nl - 1, d_in)),
+                (node_biases, (nl - 1,)), (w1s, (nl, d_in, lw)), (b1s, (nl, lw)), (w2s, (nl, lw, d_out)), (b2s, (nl, d_out))):
             y, leaf = torch.empty(rows, d_out, dtype=dt), torch.empty(rows, dtype=torch.long)
-            t = [a.contiguous() for a in (x, node_weights, node_biases, w1s, b1s, w2s, b2s)]   # kept alive for the call
-            if rows: fn(*[a.data_ptr() for a in t], y.data_ptr(), leaf.data_ptr(), cp, rows, d_in, lw, d_out, depth, code,
-                        torch.get_num_threads())
+            keep, p = _ptrs(x, node_weights, node_biases, w1s, b1s, w2s, b2s)
+            if rows: fn(*p, y.data_ptr(), leaf.data_ptr(), cp, rows, d_in, lw, d_out, depth, code, torch.get_num_threads())
             return y, leaf
     return ops.fff_eval_reference(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, counts)
 
 def leaf_mlp_eval(x:torch.Tensor, # (rows, in)
                   leaf:torch.Tensor, # (rows,) int64 leaf (expert) of each row
-                  w1s:torch.Tensor, b1s:torch.Tensor, # (leaves, in, leaf_width), (leaves, leaf_width)
-                  w2s:torch.Tensor, b2s:torch.Tensor, # (leaves, leaf_width, out), (leaves, out)
+                  w1s:torch.Tensor, # (leaves, in, leaf_width)
+                  b1s:torch.Tensor, # (leaves, leaf_width)
+                  w2s:torch.Tensor, # (leaves, leaf_width, out)
+                  b2s:torch.Tensor, # (leaves, out)
                   activation:str # a name in `ACT_CODES`
                  ) -> torch.Tensor: # y (rows, out) in x.dtype
     "CPU kernel of `fastff::leaf_mlp_eval`: each row through its leaf's MLP; anything it cannot take goes to the reference."
-    dt, code, xs, s1, s2 = x.dtype, ACT_CODES.get(activation), x.shape, w1s.shape, w2s.shape
-    fn = _fn('leaf_mlp', dt) if code is not None else None
-    if fn is not None and len(xs) == 2 and len(s1) == 3 and len(s2) == 3 and leaf.dtype == torch.int64:
-        (nl, d_in, lw), (rows, d_out) = s1, (xs[0], s2[2])
-        if (d_in == xs[1] and leaf.shape == (rows,) and s2[:2] == (nl, lw) and b1s.shape == (nl, lw)
-                and b2s.shape == (nl, d_out) and all(t.dtype == dt for t in (w1s, b1s, w2s, b2s))):
+    fn, code, dt = _fn('leaf_mlp', x.dtype), ACT_CODES.get(activation), x.dtype
+    if fn is not None and code is not None and x.dim() == 2 and w1s.dim() == 3 and w2s.dim() == 3:
+        (rows, d_in), (nl, _, lw), d_out = x.shape, w1s.shape, w2s.shape[2]
+        if _fits(torch.int64, (leaf, (rows,))) and _fits(dt, (w1s, (nl, d_in, lw)), (b1s, (nl, lw)), (w2s, (nl, lw, d_out)),
+                                                         (b2s, (nl, d_out))):
             y = torch.empty(rows, d_out, dtype=dt)
-            t = [a.contiguous() for a in (x, leaf, w1s, b1s, w2s, b2s)]                        # kept alive for the call
-            if rows == 0 or fn(*[a.data_ptr() for a in t], y.data_ptr(), rows, d_in, lw, d_out, nl, code,
-                               torch.get_num_threads()) == 0:
+            keep, p = _ptrs(x, leaf, w1s, b1s, w2s, b2s)
+            if rows == 0 or fn(*p, y.data_ptr(), rows, d_in, lw, d_out, nl, code, torch.get_num_threads()) == 0:
                 return y
     return ops.leaf_mlp_eval_reference(x, leaf, w1s, b1s, w2s, b2s, activation)   # (an out-of-range leaf raises there)
 
-for _op, _fn_ in ((ops.fastff_eval, fastff_eval), (ops.fff_eval, fff_eval), (ops.leaf_mlp_eval, leaf_mlp_eval)):
-    _op.register_kernel('cpu')(_fn_)
+for _op, _kernel in ((ops.fastff_eval, fastff_eval), (ops.fff_eval, fff_eval), (ops.leaf_mlp_eval, leaf_mlp_eval)):
+    _op.register_kernel('cpu')(_kernel)
