@@ -37,7 +37,16 @@ def _decisions_ok(x, w, b, path, tol):
     ok = ((right == (z[:, :-1] >= 0)) | ~clear).all(1)
     return z, ok, (~clear).any(1)
 
-def check_fastff(x, node_weights, node_biases, out_weights, out_bias, activation, y, leaves, rtol=None):
+def check_fastff(x, # (rows, in) inputs
+                 node_weights, # node hyperplanes: (trees, nodes, in) for FastFeedForward, (n_leaves - 1, in) for FFF
+                 node_biases, # node offsets, or None
+                 out_weights, # (trees, nodes, out) output vector of each node
+                 out_bias, # (out,), or None
+                 activation, # activation name, as in `fastff.tree.ACTIVATIONS`
+                 y, # the implementation's output (rows, out)
+                 leaves, # the implementation's leaves (rows, trees)
+                 rtol=None # relative error allowed (default by dtype)
+                ):
     "Check an implementation's `(y, leaves)` for `fastff_eval` against float64; returns a dict of error figures."
     act = get_activation(activation)[1]
     rtol = rtol or {torch.float64: 1e-12, torch.float32: 1e-5}.get(x.dtype, 1e-2)
@@ -67,7 +76,18 @@ def _verdict(y, ref, bad, amb, rtol):
     assert err < rtol, f"relative error {err:.3g} >= {rtol:g}: {res}"
     return res
 
-def check_fff(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, y, leaf, rtol=None):
+def check_fff(x, # (rows, in) inputs
+              node_weights, # node hyperplanes: (trees, nodes, in) for FastFeedForward, (n_leaves - 1, in) for FFF
+              node_biases, # node offsets, or None
+              w1s, # (n_leaves, in, leaf_width) leaf MLP first layers
+              b1s, # (n_leaves, leaf_width)
+              w2s, # (n_leaves, leaf_width, out) second layers
+              b2s, # (n_leaves, out)
+              activation, # activation name, as in `fastff.tree.ACTIVATIONS`
+              y, # the implementation's output (rows, out)
+              leaf, # the implementation's leaf (rows,)
+              rtol=None # relative error allowed (default by dtype)
+             ):
     "Check an implementation's `(y, leaf)` for `fff_eval` against float64; returns a dict of error figures."
     act = get_activation(activation)[1]
     rtol = rtol or {torch.float64: 1e-12, torch.float32: 1e-5}.get(x.dtype, 1e-2)
@@ -88,7 +108,16 @@ def check_fff(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, y, l
     ref = torch.einsum('rh,rho->ro', h, d(w2s)[leaf]) + d(b2s)[leaf]
     return _verdict(y, ref, bad, amb, rtol)
 
-def random_fastff(rows, d_in, d_out, depth, trees=1, dtype=torch.float32, device='cpu', bias=True, seed=None):
+def random_fastff(rows, # rows of `x`
+                  d_in, # input width
+                  d_out, # output width
+                  depth, # tree depth
+                  trees=1, # trees side by side
+                  dtype=torch.float32, # dtype of every tensor
+                  device='cpu', # where the tensors go ('cpu', 'cuda')
+                  bias=True, # draw node and output biases (else None)
+                  seed=None # random seed (None: fresh draw)
+                 ):
     "Fresh random inputs and weights for `fastff_eval` (as `FastFeedForward` initialises them)."
     g = torch.Generator().manual_seed(seed) if seed is not None else None
     nn_ = 2**(depth + 1) - 1
@@ -99,7 +128,15 @@ def random_fastff(rows, d_in, d_out, depth, trees=1, dtype=torch.float32, device
     ob = u(d_out, sc=((depth + 1)*trees)**-.5) if bias else None
     return x, nw, nb, ow, ob
 
-def random_fff(rows, d_in, leaf_width, d_out, depth, dtype=torch.float32, device='cpu', seed=None):
+def random_fff(rows, # rows of `x`
+               d_in, # input width
+               leaf_width, # width of each leaf MLP
+               d_out, # output width
+               depth, # tree depth
+               dtype=torch.float32, # dtype of every tensor
+               device='cpu', # where the tensors go ('cpu', 'cuda')
+               seed=None # random seed (None: fresh draw)
+              ):
     "Fresh random inputs and weights for `fff_eval` (FFF's layouts)."
     g = torch.Generator().manual_seed(seed) if seed is not None else None
     nl, ni = 2**depth, 2**depth - 1
@@ -126,7 +163,14 @@ def _descend64(x, nw, nb, levels:int, tol:float):
         else: nodes.append(node); zs.append(z)
     return torch.stack(nodes, 1), torch.stack(zs, 1), amb
 
-def fastff_reference64(x, node_weights, node_biases, out_weights, out_bias, activation='gelu', tol=None):
+def fastff_reference64(x, # (rows, in) inputs
+                       node_weights, # node hyperplanes: (trees, nodes, in) for FastFeedForward, (n_leaves - 1, in) for FFF
+                       node_biases, # node offsets, or None
+                       out_weights, # (trees, nodes, out) output vector of each node
+                       out_bias, # (out,), or None
+                       activation='gelu', # activation name, as in `fastff.tree.ACTIVATIONS`
+                       tol=None # logits within `tol` x their scale of zero make a row ambiguous (default: float32 rounding)
+                      ):
     "Float64 `FastFeedForward` eval (hard path per tree): `(y, leaves, ambiguous)`; a row is ambiguous if a logit on its path is within `tol` of zero."
     d = lambda t: None if t is None else t.detach().double().cpu()
     x, nw, nb, ow, ob = d(x), d(node_weights), d(node_biases), d(out_weights), d(out_bias)
@@ -140,7 +184,16 @@ def fastff_reference64(x, node_weights, node_biases, out_weights, out_bias, acti
         leaves.append(path[:, -1] - (2**depth - 1)); amb |= a
     return y, torch.stack(leaves, 1), amb
 
-def fff_reference64(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation='relu', tol=None):
+def fff_reference64(x, # (rows, in) inputs
+                    node_weights, # node hyperplanes: (trees, nodes, in) for FastFeedForward, (n_leaves - 1, in) for FFF
+                    node_biases, # node offsets, or None
+                    w1s, # (n_leaves, in, leaf_width) leaf MLP first layers
+                    b1s, # (n_leaves, leaf_width)
+                    w2s, # (n_leaves, leaf_width, out) second layers
+                    b2s, # (n_leaves, out)
+                    activation='relu', # activation name, as in `fastff.tree.ACTIVATIONS`
+                    tol=None # logits within `tol` x their scale of zero make a row ambiguous (default: float32 rounding)
+                   ):
     "Float64 `FFF` eval (one leaf MLP per row): `(y, leaf, ambiguous)`."
     d = lambda t: None if t is None else t.detach().double().cpu()
     x, nw, nb = d(x), d(node_weights), d(node_biases)
@@ -154,7 +207,11 @@ def fff_reference64(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation
     h = _ACT64[activation](torch.einsum('ri,rih->rh', x, d(w1s)[leaf]) + d(b1s)[leaf])
     return torch.einsum('rh,rho->ro', h, d(w2s)[leaf]) + d(b2s)[leaf], leaf, amb
 
-def verify_layer(layer, x, y, rows:int=1024) -> dict|None:
+def verify_layer(layer, # an eval-mode layer
+                 x, # the input the layer was called on
+                 y, # what the layer returned
+                 rows:int=1024 # rows checked (the first ones)
+                ) -> dict|None:
     "Relative error of an eval-mode `FastFeedForward`/`FFF` output `y` against float64, over the first `rows` rows whose path has no near-zero logit (None for other layers)."
     kind = type(layer).__name__
     x, y = x[:rows].reshape(-1, x.shape[-1]), y[:rows].reshape(-1, y.shape[-1])
@@ -180,7 +237,8 @@ def _version(pkg):
         return version(pkg)
     except Exception: return None
 
-def machine_info(device='cpu') -> dict:
+def machine_info(device='cpu' # a device, or (machine_name) a `machine_info` dict
+                ) -> dict:
     "What this machine reports about itself: CPU model, vector flags and caches (read from /proc and /sys), GPU, torch/triton versions."
     cpu, flags = platform.processor() or platform.machine(), set()
     try:
@@ -205,7 +263,8 @@ def machine_info(device='cpu') -> dict:
                            memory_gib=round(p.total_memory / 2**30, 1), cuda=torch.version.cuda)
     return info
 
-def machine_name(device='cpu') -> str:
+def machine_name(device='cpu' # a device, or (machine_name) a `machine_info` dict
+                ) -> str:
     "One line naming the machine (a `machine_info` dict or a device): GPU, CPU model, flags, caches, versions."
     i = device if isinstance(device, dict) else machine_info(device)
     cache = ', '.join(f"{k} {v}" for k, v in i.get('cpu_caches', {}).items())
@@ -216,7 +275,11 @@ def machine_name(device='cpu') -> str:
     return f"{gpu}{host}; torch {i['torch']}" + (f", triton {i['triton']}" if i.get('triton') else '')
 
 # %% ../nbs/13_bench.ipynb #ca13596e
-def time_fn(f, device='cpu', repeats:int=10, warmup:int=2) -> list:
+def time_fn(f, # the call to time (no arguments)
+            device='cpu', # where the tensors go ('cpu', 'cuda')
+            repeats:int=10, # timed calls
+            warmup:int=2 # untimed calls first
+           ) -> list:
     "Seconds per call of `f()`: `repeats` timed calls after `warmup` untimed ones (CUDA events on a GPU)."
     if repeats < 1: raise ValueError(f"`repeats` must be >= 1, got {repeats}")
     cuda = torch.device(device).type == 'cuda'
@@ -234,13 +297,18 @@ def time_fn(f, device='cpu', repeats:int=10, warmup:int=2) -> list:
 
 def _median(v): v = sorted(v); n = len(v); return (v[n//2] + v[(n - 1)//2]) / 2
 
-def why(e:BaseException, n:int=200) -> str:
+def why(e:BaseException, # the exception
+        n:int=200 # the most characters to return
+       ) -> str:
     "One line saying why `e` happened: its type and the first line of its message, at most `n` characters."
     lines = [l.strip() for l in str(e).strip().splitlines() if l.strip()]
     s = f"{type(e).__name__}: {lines[0]}" if lines else type(e).__name__
     return s if len(s) <= n else s[:n - 3] + '...'
 
-def graph_fn(f, device='cuda', warmup:int=2):
+def graph_fn(f, # the call to time (no arguments)
+             device='cuda', # where the tensors go ('cpu', 'cuda')
+             warmup:int=2 # untimed calls first
+            ):
     "Capture `f` in a CUDA graph: `(replay, None)`, or `(None, reason)` when it cannot be captured."
     try:
         s = torch.cuda.Stream(device); s.wait_stream(torch.cuda.current_stream(device))
@@ -267,7 +335,11 @@ def _dynamo_limits(n:int=256):
     finally:
         for k, v in old.items(): setattr(c, k, v)
 
-def compile_fn(m, *args, mode:str|None=None, warmup:int=2):
+def compile_fn(m, # the module to compile
+               *args, # its arguments
+               mode:str|None=None, # torch.compile's mode (None: default)
+               warmup:int=2 # untimed calls first
+              ):
     "`torch.compile(m, fullgraph=True)` (default dynamic-shape handling) called on `args`: `(f, None)` once it compiled and ran `warmup` times, or `(None, reason)`."
     try:
         cm = torch.compile(m, fullgraph=True, mode=mode)
@@ -280,7 +352,11 @@ def compile_fn(m, *args, mode:str|None=None, warmup:int=2):
 
 class Progress:
     "`[i/n] label` on one rewritten line of `stream` (stderr) -- only when it is a terminal; silent otherwise (no bar characters in pipes or logs)."
-    def __init__(self, total:int, stream=None, enabled:bool|None=None):
+    def __init__(self,
+             total:int, # steps in all
+             stream=None, # where to write (default stderr)
+             enabled:bool|None=None # write at all (None: when `stream` is a terminal)
+            ):
         self.total, self.i, self.stream = total, 0, stream or sys.stderr
         self.on = (hasattr(self.stream, 'isatty') and self.stream.isatty()) if enabled is None else enabled
     def __call__(self, label:str):
@@ -290,13 +366,17 @@ class Progress:
         if self.on: self.stream.write('\r' + ' ' * 80 + '\r'); self.stream.flush()
 
 # %% ../nbs/13_bench.ipynb #36a321de
-def result(bench:dict, key:str='ms', **match):
+def result(bench:dict, # results of `bench_layers`, `bench_train` or `bench_encoder`
+           key:str='ms', # the field to return
+           **match # fields the result row must have (layer=, dtype=, batch=, mode=)
+          ):
     "The `key` field of the one result row of `bench` whose fields equal `match` (e.g. `layer='fastff', dtype='bfloat16', batch=16384, mode='eager'`)."
     rows = [r for r in bench['results'] if all(r.get(k) == v for k, v in match.items())]
     if len(rows) != 1: raise KeyError(f"{len(rows)} rows match {match}")
     return rows[0].get(key)
 
-def fmt_ms(v) -> str:
+def fmt_ms(v # milliseconds, or None
+          ) -> str:
     "Milliseconds with about 3 significant digits ('-' for None)."
     if v is None: return '-'
     return f"{v:.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}" if v >= 1 else f"{v:.3f}"
@@ -362,7 +442,8 @@ def _encoder_table(bench):
         out += [''] + _notes([r for r in res if r['dtype'] == dt], 'batch') + ['']
     return out
 
-def results_table(bench:dict) -> str:
+def results_table(bench:dict # results of `bench_layers`, `bench_train` or `bench_encoder`
+                 ) -> str:
     "The results of `bench_layers`, `bench_train` or `bench_encoder` as markdown: machine, what was timed, tables, failures with reasons."
     out = [f"machine: {machine_name(bench['machine'])}", '', f"timed: {bench['headline']}", '']
     out += {'layers': _layers_table, 'train': _train_table, 'encoder': _encoder_table}[bench['kind']](bench)
@@ -376,7 +457,9 @@ def _plain_log(ax, axis='y'):
     a.set_major_locator(LogLocator(subs=(1, 2, 5)))
     a.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}")); a.set_minor_formatter(NullFormatter())
 
-def plot_bench(bench:dict, path=None):
+def plot_bench(bench:dict, # results of `bench_layers`, `bench_train` or `bench_encoder`
+               path=None # write the figure to this PNG file (None: show it)
+              ):
     "Per dtype: time against batch (colour = layer, line style = eager/graph/compile) and, below, speed-up over the dense baseline; bars for `--mode train`."
     import matplotlib
     if path is not None: matplotlib.use('Agg', force=False)
@@ -428,7 +511,11 @@ INFER_LAYERS, TRAIN_LAYERS = ('fastff', 'fff', 'matrix', 'moe'), ('fastff', 'fas
 
 def _dense(width, hidden, act): return torch.nn.Sequential(torch.nn.Linear(width, hidden), act, torch.nn.Linear(hidden, width))
 
-def layer_labels(width:int=768, depth:int=11, leaf_width:int=32, fff_depth:int=7) -> dict:
+def layer_labels(width:int=768, # input = output width
+                 depth:int=11, # tree depth
+                 leaf_width:int=32, # width of each leaf MLP
+                 fff_depth:int=7 # depth of FFF, MatrixFFF and MoE
+                ) -> dict:
     "What each layer name of `fastff bench` builds."
     w, h, e = width, 2**fff_depth * leaf_width, 2**fff_depth
     return {'dense': f'dense {w}-{4*w}-{w} GELU', 'fastff': f'FastFeedForward({w}, {w}, {depth})',
@@ -436,7 +523,12 @@ def layer_labels(width:int=768, depth:int=11, leaf_width:int=32, fff_depth:int=7
             'dense_fff': f'dense {w}-{h}-{w} ReLU', 'matrix': f'MatrixFFF({w}, {leaf_width}, {w}, {fff_depth})',
             'moe': f'MoE({w}, {leaf_width}, {w}, {e}, top_k=1)'}
 
-def build_layer(name:str, width:int=768, depth:int=11, leaf_width:int=32, fff_depth:int=7) -> torch.nn.Module:
+def build_layer(name:str, # a name from `INFER_LAYERS` or `TRAIN_LAYERS`
+                width:int=768, # input = output width
+                depth:int=11, # tree depth
+                leaf_width:int=32, # width of each leaf MLP
+                fff_depth:int=7 # depth of FFF, MatrixFFF and MoE
+               ) -> torch.nn.Module:
     "The module `name` stands for in `layer_labels`, built through fastff's public constructors with default settings."
     from fastff.fastfeedforward import FastFeedForward
     from fastff.fff import FFF
@@ -483,13 +575,19 @@ def _settings(**kw): return {k: (_dt(v) if isinstance(v, torch.dtype) else [_dt(
 def bench_layers(width:int=768, # input = output width
                  depth:int=11, # FastFeedForward depth
                  batches=(2048,), # rows per call
-                 device='cpu', dtypes=(torch.float32,),
+                 device='cpu', # where the tensors go ('cpu', 'cuda')
+                 dtypes=(torch.float32,), # dtypes to time
                  layers=('fastff', 'fff'), # names from `INFER_LAYERS`; their dense baselines are always timed too
                  modes=('eager',), # 'eager', 'graph' (CUDA only), 'compile'
-                 repeats:int=10, warmup:int=2, leaf_width:int=32,
+                 repeats:int=10, # timed calls
+                 warmup:int=2, # untimed calls first
+                 leaf_width:int=32, # width of each leaf MLP
                  fff_depth:int|None=None, # FFF/MatrixFFF/MoE depth (default depth - 4: the same neuron count)
                  verify:bool=True, # check FastFeedForward/FFF eager outputs against float64
-                 compile_mode:str|None=None, progress:bool|None=None, seed:int=0) -> dict:
+                 compile_mode:str|None=None, # torch.compile's mode (None: default)
+                 progress:bool|None=None, # show progress on stderr (None: when it is a terminal)
+                 seed:int=0 # random seed (None: fresh draw)
+                ) -> dict:
     "Inference: every layer beside its dense baseline of the same dtype, eager/graph/compile, at every batch; one row per (layer, dtype, batch, mode)."
     fff_depth = max(1, depth - 4) if fff_depth is None else fff_depth
     bad = [l for l in layers if l not in INFER_LAYERS]
@@ -531,9 +629,19 @@ TRAIN_HEADLINE = ("train: one step = forward in train() mode with default settin
                   "peak extra = CUDA max_memory_allocated during the step minus what was allocated before it "
                   "(activations kept for backward, workspaces and the new gradients)")
 
-def bench_train(width:int=768, depth:int=11, batches=(2048,), device='cpu', dtypes=(torch.float32,),
+def bench_train(width:int=768, # input = output width
+                depth:int=11, # tree depth
+                batches=(2048,), # rows per call
+                device='cpu', # where the tensors go ('cpu', 'cuda')
+                dtypes=(torch.float32,), # dtypes to time
                 layers=TRAIN_LAYERS, # names from `TRAIN_LAYERS`; the dense layer is always timed too
-                repeats:int=10, warmup:int=2, leaf_width:int=32, fff_depth:int|None=None, progress:bool|None=None, seed:int=0) -> dict:
+                repeats:int=10, # timed calls
+                warmup:int=2, # untimed calls first
+                leaf_width:int=32, # width of each leaf MLP
+                fff_depth:int|None=None, # depth of FFF, MatrixFFF and MoE
+                progress:bool|None=None, # show progress on stderr (None: when it is a terminal)
+                seed:int=0 # random seed (None: fresh draw)
+               ) -> dict:
     "Training step (forward + `loss.backward()`) of each layer beside the dense layer, with time and peak extra memory."
     fff_depth = max(1, depth - 4) if fff_depth is None else fff_depth
     bad = [l for l in layers if l not in TRAIN_LAYERS]
@@ -576,7 +684,11 @@ def bench_train(width:int=768, depth:int=11, batches=(2048,), device='cpu', dtyp
 # %% ../nbs/13_bench.ipynb #b1a70024
 class EncoderBlock(torch.nn.Module):
     "Post-LayerNorm transformer encoder block (BERT's layout): fused QKV, `scaled_dot_product_attention`, and a swappable `ffn`."
-    def __init__(self, hidden:int=768, heads:int=12, inner:int|None=None):
+    def __init__(self,
+             hidden:int=768, # hidden size
+             heads:int=12, # attention heads
+             inner:int|None=None # FFN width (default 4 x hidden)
+            ):
         super().__init__()
         if hidden % heads: raise ValueError(f"`hidden` ({hidden}) must be a multiple of `heads` ({heads})")
         self.heads = heads
@@ -592,7 +704,11 @@ class EncoderBlock(torch.nn.Module):
 
 class Encoder(torch.nn.Module):
     "`n_layers` `EncoderBlock`s (BERT-base: hidden 768, 12 heads, 12 layers); `bench_compiled` compiles each block (regional compilation)."
-    def __init__(self, hidden:int=768, n_layers:int=12, heads:int=12):
+    def __init__(self,
+             hidden:int=768, # hidden size
+             n_layers:int=12, # encoder blocks
+             heads:int=12 # attention heads
+            ):
         super().__init__()
         self.blocks = torch.nn.ModuleList(EncoderBlock(hidden, heads) for _ in range(n_layers))
     def forward(self, x):
@@ -618,7 +734,10 @@ ENCODER_HEADLINE = ("eager: the encoder in eval() called under torch.no_grad(), 
                     "with torch.compile(block, fullgraph=True) (regional compilation); no_ffn: every FFN "
                     "replaced by identity, the floor that attention, projections and LayerNorms cost")
 
-def encoder_variant(enc:Encoder, variant:str, depth:int=11) -> Encoder:
+def encoder_variant(enc:Encoder, # the encoder to copy
+                    variant:str, # 'dense', 'fastff' or 'no_ffn'
+                    depth:int=11 # tree depth
+                   ) -> Encoder:
     "`enc` with every FFN kept ('dense'), replaced by `FastFeedForward(hidden, hidden, depth)` ('fastff', through `fastff.transformer.fffify`) or by identity ('no_ffn': the non-FFN floor)."
     from fastff.fastfeedforward import FastFeedForward
     if variant not in ENCODER_VARIANTS: raise ValueError(f"unknown encoder variant {variant!r}; expected one of {', '.join(ENCODER_VARIANTS)}")
@@ -633,11 +752,22 @@ def encoder_variant(enc:Encoder, variant:str, depth:int=11) -> Encoder:
         elif variant == 'no_ffn': b.ffn = torch.nn.Identity()
     return enc
 
-def bench_encoder(hidden:int=768, n_layers:int=12, heads:int=12, seq:int=128,
+def bench_encoder(hidden:int=768, # hidden size
+                  n_layers:int=12, # encoder blocks
+                  heads:int=12, # attention heads
+                  seq:int=128, # sequence length
                   batches=(1, 32, 128), # sequences per call
                   depth:int=11, # depth of the FastFeedForward replacing each FFN
-                  device='cpu', dtypes=(torch.float32,), modes=('eager',), variants=ENCODER_VARIANTS,
-                  repeats:int=10, warmup:int=2, compile_mode:str|None=None, progress:bool|None=None, seed:int=0) -> dict:
+                  device='cpu', # where the tensors go ('cpu', 'cuda')
+                  dtypes=(torch.float32,), # dtypes to time
+                  modes=('eager',), # 'eager', 'graph', 'compile'
+                  variants=ENCODER_VARIANTS, # encoder variants from `ENCODER_VARIANTS`
+                  repeats:int=10, # timed calls
+                  warmup:int=2, # untimed calls first
+                  compile_mode:str|None=None, # torch.compile's mode (None: default)
+                  progress:bool|None=None, # show progress on stderr (None: when it is a terminal)
+                  seed:int=0 # random seed (None: fresh draw)
+                 ) -> dict:
     "End-to-end forward of the encoder with dense FFNs, `FastFeedForward` FFNs and no FFNs (the floor), eager/graph/compile, per dtype and batch."
     device = torch.device(device)
     if 'graph' in modes and device.type != 'cuda': raise ValueError("mode 'graph' (CUDA-graph replay) needs a CUDA device")
@@ -750,7 +880,8 @@ def _defaults(a, cuda):
         if a.model == 'encoder': a.batch = [1, 32, 128] if cuda else [1, 8]
     if a.modes is None: a.modes = list(_MODES) if cuda and a.mode == 'infer' else ['eager']
 
-def bench_cli(argv=None) -> int:
+def bench_cli(argv=None # command-line arguments (None: sys.argv[1:])
+             ) -> int:
     "`fastff bench`: returns the exit status (0 ok, 1 error while benchmarking, 2 bad arguments); errors are one line unless --debug."
     import shlex
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -33,7 +33,8 @@ def count_(counts:Tensor, # int64 usage counter, incremented in place; empty: co
 def descend(x:Tensor,            # (rows, in) inputs
             node_weights:Tensor, # (n_nodes, in) node hyperplanes
             node_biases:Tensor|None, # (n_nodes,) node offsets, or None
-            depth:int) -> Tensor: # levels to descend
+            depth:int # levels to descend
+           ) -> Tensor:
     "Leaf (rows,) of each row of `x`: one gathered dot product per level (a NaN logit goes left)."
     node = torch.zeros(x.shape[0], dtype=torch.long, device=x.device)
     for _ in range(depth):
@@ -44,9 +45,12 @@ def descend(x:Tensor,            # (rows, in) inputs
 
 def leaf_mlp_eval_reference(x:Tensor,    # (rows, in) inputs
                             leaf:Tensor, # (rows,) int64 leaf (expert) of each row
-                            w1s:Tensor, b1s:Tensor, # (n_leaves, in, leaf_width), (n_leaves, leaf_width)
-                            w2s:Tensor, b2s:Tensor, # (n_leaves, leaf_width, out), (n_leaves, out)
-                            activation='relu') -> Tensor: # name in `ACTIVATIONS`, or a callable
+                            w1s:Tensor, # (n_leaves, in, leaf_width) first layers
+                            b1s:Tensor, # (n_leaves, leaf_width)
+                            w2s:Tensor, # (n_leaves, leaf_width, out) second layers
+                            b2s:Tensor, # (n_leaves, out)
+                            activation='relu' # name in `ACTIVATIONS`, or a callable
+                           ) -> Tensor:
     "Each row of `x` through the MLP of its `leaf`: `act(x @ w1s[leaf] + b1s[leaf]) @ w2s[leaf] + b2s[leaf]`."
     act = get_activation(activation)[1]
     ys = []
@@ -59,7 +63,10 @@ def leaf_mlp_eval_reference(x:Tensor,    # (rows, in) inputs
 def fff_eval_reference(x:Tensor,            # (rows, in) inputs
                        node_weights:Tensor, # (n_nodes, in)
                        node_biases:Tensor,  # (n_nodes,)
-                       w1s:Tensor, b1s:Tensor, w2s:Tensor, b2s:Tensor, # leaf MLPs, as in `leaf_mlp_eval_reference`
+                       w1s:Tensor, # (n_leaves, in, leaf_width) leaf MLPs' first layers
+                       b1s:Tensor, # (n_leaves, leaf_width)
+                       w2s:Tensor, # (n_leaves, leaf_width, out) second layers
+                       b2s:Tensor, # (n_leaves, out)
                        activation='relu',   # name in `ACTIVATIONS`, or a callable
                        counts:Tensor|None=None): # int64 (n_leaves,) usage counter, or empty/None
     "Hard FFF inference: descend, count, run the chosen leaf's MLP. Returns `(y (rows, out), leaf (rows,))`."
@@ -98,7 +105,9 @@ _DEVICE_KEYS = {'cpu': 'CPU', 'cuda': 'CUDA', 'xpu': 'XPU', 'mps': 'MPS', 'meta'
 
 class FastffOp:
     "The operator `fastff::name`, defined straight on PyTorch's dispatcher, with `custom_op`'s registration methods."
-    def __init__(self, name:str, schema:str, default):
+    def __init__(self, name:str, # the operator's name in the `fastff` namespace
+                 schema:str, # its arguments and results, in PyTorch's schema language
+                 default): # the implementation every device runs unless a kernel is registered for it
         self.name, self._backend_fns, self._libs, self._fake = name, {}, {}, False
         self._lib = torch.library.Library('fastff', 'FRAGMENT')
         self._lib.define(name + schema)
@@ -172,7 +181,8 @@ IMPLS = {'reference': None, 'cpu': 'cpu', 'triton': 'cuda'}  # `impl=` name -> d
 KERNEL_CHECKS = {}   # device type -> callable() returning the exception that keeps its kernels from running, or None
 KERNEL_ERRORS = {}   # device type -> exception reported by `kernel_unavailable`
 
-def check_impl(impl) -> str|None:
+def check_impl(impl # a layer's `impl=`: None or a key of `IMPLS`
+              ) -> str|None:
     "Validate a layer's `impl=` argument: None, or one of `IMPLS`."
     if impl is not None and (not isinstance(impl, str) or impl not in IMPLS):
         raise ValueError(f"`impl` must be None (let PyTorch's dispatcher choose) or one of {sorted(IMPLS)}, got {impl!r}")
@@ -186,7 +196,8 @@ def kernel_unavailable(device:str,          # device type whose kernels cannot r
                       f"{type(error).__name__}: {error}", RuntimeWarning, stacklevel=2)
     KERNEL_ERRORS[device] = error
 
-def has_kernel(device:str) -> bool:
+def has_kernel(device:str # a device type: 'cpu', 'cuda', ...
+              ) -> bool:
     "Whether a device kernel is registered for `device` (on every fastff eval operator)."
     return all(device in getattr(op, '_backend_fns', {}) for op in (fastff_eval, fff_eval, leaf_mlp_eval))
 
@@ -202,7 +213,8 @@ def require_kernel(impl:str, # 'cpu' or 'triton'
         raise RuntimeError(f"`impl`={impl!r}: no {dev} kernel is registered for the fastff operators "
                            f"(importing fastff.kernels registers them)")
 
-def wants_grad(*tensors) -> bool:
+def wants_grad(*tensors # tensors, or None for absent ones
+              ) -> bool:
     "Whether autograd would record an operation on `tensors` (grad mode on and one of them requires grad)."
     return torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors)
 
@@ -216,7 +228,13 @@ def _counts(counts, x):
     return counts if counts is not None else torch.empty(0, dtype=torch.long, device=x.device)
 
 # %% ../../nbs/10_kernels.ipynb #ebb24603
-def run_fff(x:Tensor, node_weights:Tensor, node_biases:Tensor, w1s:Tensor, b1s:Tensor, w2s:Tensor, b2s:Tensor,
+def run_fff(x:Tensor, # (rows, in) inputs
+            node_weights:Tensor, # (n_leaves - 1, in) node hyperplanes
+            node_biases:Tensor, # (n_leaves - 1,)
+            w1s:Tensor, # (n_leaves, in, leaf_width) leaf MLPs' first layers
+            b1s:Tensor, # (n_leaves, leaf_width)
+            w2s:Tensor, # (n_leaves, leaf_width, out) second layers
+            b2s:Tensor, # (n_leaves, out)
             activation='relu',         # name in `ACTIVATIONS`, or a callable
             impl:str|None=None,        # None, or a key of `IMPLS`
             counts:Tensor|None=None):  # int64 (n_leaves,) usage counter, or None
@@ -225,7 +243,11 @@ def run_fff(x:Tensor, node_weights:Tensor, node_biases:Tensor, w1s:Tensor, b1s:T
         return torch.ops.fastff.fff_eval(x.contiguous(), node_weights, node_biases, w1s, b1s, w2s, b2s, activation, _counts(counts, x))
     return fff_eval_reference(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, counts)
 
-def run_fastff(x:Tensor, node_weights:Tensor, node_biases:Tensor|None, out_weights:Tensor, out_bias:Tensor|None=None,
+def run_fastff(x:Tensor, # (rows, in) inputs
+               node_weights:Tensor, # (trees, nodes, in) node hyperplanes
+               node_biases:Tensor|None, # (trees, nodes), or None
+               out_weights:Tensor, # (trees, nodes, out) output vector of each node
+               out_bias:Tensor|None=None, # (out,), or None
                activation='gelu',        # name in `ACTIVATIONS`, or a callable
                impl:str|None=None,       # None, or a key of `IMPLS`
                counts:Tensor|None=None): # int64 (trees * 2**depth,) usage counter, or None
@@ -234,7 +256,12 @@ def run_fastff(x:Tensor, node_weights:Tensor, node_biases:Tensor|None, out_weigh
         return torch.ops.fastff.fastff_eval(x.contiguous(), node_weights, node_biases, out_weights, out_bias, activation, _counts(counts, x))
     return fastff_eval_reference(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
 
-def run_leaf_mlp(x:Tensor, leaf:Tensor, w1s:Tensor, b1s:Tensor, w2s:Tensor, b2s:Tensor,
+def run_leaf_mlp(x:Tensor, # (rows, in) inputs
+                 leaf:Tensor, # (rows,) int64 leaf (expert) of each row
+                 w1s:Tensor, # (n_leaves, in, leaf_width) leaf MLPs' first layers
+                 b1s:Tensor, # (n_leaves, leaf_width)
+                 w2s:Tensor, # (n_leaves, leaf_width, out) second layers
+                 b2s:Tensor, # (n_leaves, out)
                  activation='relu',  # name in `ACTIVATIONS`, or a callable
                  impl:str|None=None): # None, or a key of `IMPLS`
     "Leaf MLPs chosen per row (MoE top-1 style): `fastff::leaf_mlp_eval`, or the differentiable reference."

@@ -768,8 +768,10 @@ def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
 def fff_eval(x:torch.Tensor,            # (rows, in) inputs
              node_weights:torch.Tensor, # (n_leaves - 1, in) node hyperplanes
              node_biases:torch.Tensor|None, # (n_leaves - 1,), or None
-             w1s:torch.Tensor, b1s:torch.Tensor|None, # (n_leaves, in, width), (n_leaves, width): leaf MLP first layers
-             w2s:torch.Tensor, b2s:torch.Tensor|None, # (n_leaves, width, out), (n_leaves, out): second layers
+             w1s:torch.Tensor, # (n_leaves, in, width) leaf MLP first layers
+             b1s:torch.Tensor|None, # (n_leaves, width), or None
+             w2s:torch.Tensor, # (n_leaves, width, out) second layers
+             b2s:torch.Tensor|None, # (n_leaves, out), or None
              activation:str='relu',     # a name in `ACT_CODES`
              counts:torch.Tensor|None=None): # int64 (n_leaves,) usage counter, incremented in place; empty/None: off
     "Hard `FFF` inference on the GPU in one launch: `(y, leaf)`, usage counted into `counts` (empty: not counted)."
@@ -778,8 +780,10 @@ def fff_eval(x:torch.Tensor,            # (rows, in) inputs
 
 def leaf_mlp_eval(x:torch.Tensor,    # (rows, in) inputs
                   leaf:torch.Tensor, # (rows,) int64 leaf (expert) of each row
-                  w1s:torch.Tensor, b1s:torch.Tensor|None, # as in `fff_eval`
-                  w2s:torch.Tensor, b2s:torch.Tensor|None,
+                  w1s:torch.Tensor, # (n_leaves, in, width) leaf MLP first layers
+                  b1s:torch.Tensor|None, # (n_leaves, width), or None
+                  w2s:torch.Tensor, # (n_leaves, width, out) second layers
+                  b2s:torch.Tensor|None, # (n_leaves, out), or None
                   activation:str='relu'): # a name in `ACT_CODES`
     "Each row through the MLP of its `leaf` (MoE / MatrixFFF top-1) in one launch; a leaf out of range gives NaN."
     r = _leaf_call(x, None, None, leaf, w1s, b1s, w2s, b2s, activation, None)
