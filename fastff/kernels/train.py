@@ -132,7 +132,7 @@ def train_backward_reference(dy:Tensor,           # (rows, out) gradient of the 
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0021
 TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4,   # path kernel: rows per program, slice widths, warps
-                     CH=32, SLOTS=64, WBK=64, w_warps=4)    # weight-gradient kernel: sorted rows per program, segments, columns, warps
+                     CH=32, SLOTS=32, WBK=64, w_warps=4)    # weight-gradient kernel: sorted rows per program, segments, columns, warps
 
 if triton is not None:
     @triton.jit
