@@ -473,11 +473,12 @@ def _leaf_kernel(x_ptr, node_w_ptr, node_b_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_
 # %% ../../nbs/12_kernels_triton.ipynb #86dd1cf4
 def _p2(n, lo=16): return max(lo, 1 << (max(int(n), 1) - 1).bit_length())
 
-# tile configurations per dtype (measured on an H100, 16384 x 768, depth 11; see 'What was measured'); SMALL: up to
-# 16 rows, where the time is the latency of one program's chain of loads: fewer, larger steps
+# tile configurations per dtype (measured on an H100, 16384 x 768, depth 11; see 'What was measured'); MEDIUM: up
+# to MEDIUM_ROWS rows, SMALL: up to SMALL_ROWS rows and the few-row path, where the time is the latency of one
+# program's chain of loads: fewer, larger steps
 CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3),
-           torch.bfloat16: dict(BM=64, BK=64, BN=64, num_warps=4, num_stages=3),
-           torch.float16: dict(BM=64, BK=64, BN=64, num_warps=4, num_stages=3)}
+           torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
+           torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3)}
 MEDIUM_CONFIGS = {torch.float32: dict(BM=16, BK=64, BN=64, num_warps=4, num_stages=3),   # up to MEDIUM_ROWS rows
                   torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
                   torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3)}
