@@ -311,31 +311,29 @@ static void descend_impl(const T* x, const T* nw, const T* nb, int64_t* leaf, lo
 // Rows are grouped by leaf (counting sort) so each leaf's two matrices are read from memory once per call.
 // Leaf MLPs as small matrix products: the rows of one leaf are taken R = 4 at a time, so every weight vector loaded
 // from W1 or W2 feeds 4 rows' FMAs (a register-blocked GEMM micro-kernel: 4 rows x NV vectors of accumulators).
-// H[r][j0 : j0 + NV*W] = b1 + sum_i x[r][i] * W1[i][j0 : ...]
-template <typename T, typename A, int NV>
-static inline void mm1(const A* const* xs, const T* W1, const T* b1, long in, long L, long j0, A* H) {
-  typedef typename VT<A>::v V; constexpr int W = VT<A>::W;
-  V c[4][NV];
-  for (int v = 0; v < NV; v++) { V b = b1 ? vload<A, T>(b1 + j0 + v * W) : V{}; for (int r = 0; r < 4; r++) c[r][v] = b; }
-  for (long i = 0; i < in; i++) {
-    V w[NV];
-    for (int v = 0; v < NV; v++) w[v] = vload<A, T>(W1 + i * L + j0 + v * W);
-    for (int r = 0; r < 4; r++) { const A xi = xs[r][i]; for (int v = 0; v < NV; v++) c[r][v] += xi * w[v]; }
-  }
-  for (int r = 0; r < 4; r++) for (int v = 0; v < NV; v++) vst<A>(H + r * L + j0 + v * W, c[r][v]);
-}
-// Y[r][o0 : o0 + NV*W] = b2 + sum_j H[r][j] * W2[j][o0 : ...]
+// out[r][c0 : c0 + NV*W] = bias + sum_i a[r][i] * M[i][c0 : ...] for 4 rows, M with rows `stride` apart:
+// H = x W1 + b1 (M = W1, stride L) and y = act(H) W2 + b2 (M = W2, stride out).
 template <typename T, typename A, int NV, bool NT>
-static inline void mm2(const A* H, const T* W2, const T* b2, long L, long out, long o0, A* const* ys) {
+static inline void mm(const A* const* a, const T* M, const T* bias, long K, long stride, long c0, A* const* out) {
   typedef typename VT<A>::v V; constexpr int W = VT<A>::W;
   V c[4][NV];
-  for (int v = 0; v < NV; v++) { V b = b2 ? vload<A, T>(b2 + o0 + v * W) : V{}; for (int r = 0; r < 4; r++) c[r][v] = b; }
-  for (long j = 0; j < L; j++) {
+  for (int v = 0; v < NV; v++) { V b = bias ? vload<A, T>(bias + c0 + v * W) : V{}; for (int r = 0; r < 4; r++) c[r][v] = b; }
+  for (long i = 0; i < K; i++) {
     V w[NV];
-    for (int v = 0; v < NV; v++) w[v] = vload<A, T>(W2 + j * out + o0 + v * W);
-    for (int r = 0; r < 4; r++) { const A h = H[r * L + j]; for (int v = 0; v < NV; v++) c[r][v] += h * w[v]; }
+    for (int v = 0; v < NV; v++) w[v] = vload<A, T>(M + i * stride + c0 + v * W);
+    for (int r = 0; r < 4; r++) { const A ai = a[r][i]; for (int v = 0; v < NV; v++) c[r][v] += ai * w[v]; }
   }
-  for (int r = 0; r < 4; r++) for (int v = 0; v < NV; v++) vstore<NT, A>(ys[r] + o0 + v * W, c[r][v]);
+  for (int r = 0; r < 4; r++) for (int v = 0; v < NV; v++) vstore<NT, A>(out[r] + c0 + v * W, c[r][v]);
+}
+// out[r][0:n] = bias[0:n] + sum_i a[r][i] * M[i * stride + 0:n] for R rows, n < W: the columns past the last
+// full vector of `mm` (M = W1 or W2), still reading M row by row in order.
+template <typename T, typename A, int R>
+static inline void tail_cols(const A* const* a, const T* M, const T* bias, long K, long stride, long n, A* const* out) {
+  A s[R][VT<A>::W];
+  for (int r = 0; r < R; r++) for (long k = 0; k < n; k++) s[r][k] = bias ? ld<A>(bias, k) : (A)0;
+  for (long i = 0; i < K; i++)
+    for (int r = 0; r < R; r++) { const A ai = a[r][i]; for (long k = 0; k < n; k++) s[r][k] += ai * ld<A>(M + i * stride, k); }
+  for (int r = 0; r < R; r++) for (long k = 0; k < n; k++) out[r][k] = s[r][k];
 }
 // Returns 1 (and writes nothing) if a leaf index is out of range.
 template <typename T>
@@ -369,27 +367,25 @@ static int leaf_mlp_impl(const T* x, const int64_t* leaf, const T* w1, const T* 
       }
       const T* W1 = w1 + e * in * L; const T* W2 = w2 + e * L * out;
       const T* B1 = b1 ? b1 + e * L : nullptr; const T* B2 = b2 ? b2 + e * out : nullptr;
+      A* hs[R]; const A* hr[R];
+      for (int r = 0; r < R; r++) hr[r] = hs[r] = H.data() + r * L;
       long j = 0;
-      for (; j + 4 * W <= Lv; j += 4 * W) mm1<T, A, 4>(xs, W1, B1, in, L, j, H.data());
-      for (; j + W <= Lv; j += W) mm1<T, A, 1>(xs, W1, B1, in, L, j, H.data());
+      for (; j + 4 * W <= Lv; j += 4 * W) mm<T, A, 4, false>(xs, W1, B1, in, L, j, hs);
+      for (; j + W <= Lv; j += W) mm<T, A, 1, false>(xs, W1, B1, in, L, j, hs);
       if (j < L) {                                               // the < W columns past the last full vector
-        A s[R][W];
-        for (int r = 0; r < R; r++) for (long k = 0; k < L - j; k++) s[r][k] = B1 ? ld<A>(B1, j + k) : (A)0;
-        for (long i = 0; i < in; i++)
-          for (int r = 0; r < R; r++) { const A xi = xs[r][i]; for (long k = 0; k < L - j; k++) s[r][k] += xi * ld<A>(W1 + i * L + j, k); }
-        for (int r = 0; r < R; r++) for (long k = 0; k < L - j; k++) H[r * L + j + k] = s[r][k];
+        A* hj[R];
+        for (int r = 0; r < R; r++) hj[r] = hs[r] + j;
+        tail_cols<T, A, R>(xs, W1 + j, B1 ? B1 + j : nullptr, in, L, L - j, hj);
       }
       for (long k = 0; k < R * L; k++) H[k] = act<A>(a, H[k]);
       long o = 0;
       for (; o + 4 * W <= Ov; o += 4 * W)
-        if (nt) mm2<T, A, 4, true>(H.data(), W2, B2, L, out, o, ys); else mm2<T, A, 4, false>(H.data(), W2, B2, L, out, o, ys);
-      for (; o + W <= Ov; o += W) mm2<T, A, 1, false>(H.data(), W2, B2, L, out, o, ys);
+        if (nt) mm<T, A, 4, true>(hr, W2, B2, L, out, o, ys); else mm<T, A, 4, false>(hr, W2, B2, L, out, o, ys);
+      for (; o + W <= Ov; o += W) mm<T, A, 1, false>(hr, W2, B2, L, out, o, ys);
       if (o < out) {                                             // the < W outputs past the last full vector
-        A s[R][W];
-        for (int r = 0; r < R; r++) for (long k = 0; k < out - o; k++) s[r][k] = B2 ? ld<A>(B2, o + k) : (A)0;
-        for (long jj = 0; jj < L; jj++)
-          for (int r = 0; r < R; r++) { const A h = H[r * L + jj]; for (long k = 0; k < out - o; k++) s[r][k] += h * ld<A>(W2 + jj * out + o, k); }
-        for (int r = 0; r < R; r++) for (long k = 0; k < out - o; k++) ys[r][o + k] = s[r][k];
+        A* yo[R];
+        for (int r = 0; r < R; r++) yo[r] = ys[r] + o;
+        tail_cols<T, A, R>(hr, W2 + o, B2 ? B2 + o : nullptr, L, out, out - o, yo);
       }
       if (conv) for (long r = 0; r < n; r++) for (long oo = 0; oo < out; oo++) st<A>(y, perm[p0 + r] * out + oo, ys[r][oo]);
     }
