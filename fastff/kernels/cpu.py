@@ -45,7 +45,7 @@ def compiler() -> tuple[str, str]:
         _compiler_cache[cxx] = r.stdout.strip()
     return cxx, _compiler_cache[cxx]
 
-BASE_FLAGS = ('-O3', '-fopenmp', '-shared', '-fPIC', '-std=gnu++17')
+BASE_FLAGS = ('-O3', '-fopenmp', '-shared', '-fPIC', '-std=gnu++17')   # every build's flags (no fast-math: IEEE NaN/inf)
 
 def library_path(source:Path, # C++ source file
                  name:str, # file-name prefix of the compiled library
@@ -131,7 +131,7 @@ def _load_one(source:Path, name:str, flags) -> ctypes.CDLL:
     return _libs[path]
 
 # %% ../../nbs/11_kernels_cpu.ipynb #c83d294a
-ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
+ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}   # activation name -> the C++ kernels' code
 _SUFFIX = {torch.float32: 'f32', torch.float64: 'f64', torch.bfloat16: 'bf16'}
 _state = {}
 ops.KERNEL_CHECKS['cpu'] = lambda: build_error()   # what `impl='cpu'` raises when the kernels cannot run
