@@ -202,27 +202,26 @@ def make_jobs(smoke=False, plan=1):
     def add(item, name, data, cfg, seed, phases, bs):
         if smoke: phases, bs = [dict(p, epochs=1) for p in phases], 32
         jobs.append(dict(id=len(jobs), item=item, name=name, data=data, cfg=cfg, seed=seed, phases=phases, bs=bs))
-    if plan == 2:   # second call: item 2 with a 4x longer schedule (40 + 10 epochs); item 1 with seeds 1 and 2
-        for seed in (0, 1):
-            for w, d in ((1, 4), (2, 3), (4, 2), (8, 1), (2, 6), (4, 5), (8, 4)):
-                for ml in (True, False):
-                    add('master_long', f"FFF {w}x{d}" + (" LB+ML" if ml else " LB"), 'mnist',
-                        dict(model='fff', depth=d, leaf_width=w, master_leaf=w if ml else 0), seed,
-                        [dict(name='balancing', epochs=40, lr=3e-3, balance=0.1),
-                         dict(name='hardening', epochs=10, lr=1e-3, balance=0.1, hardening=1.0)], 256)
-        for seed in (1, 2):
-            for w in (8, 16, 32):
-                for d in (4, 3, 2, 1):
-                    for sm in (False, True):
-                        add('smear', f"FFF d{d} w{w}" + (" SMEAR" if sm else ""), 'cifar10',
-                            dict(model='fff', depth=d, leaf_width=w, smear=sm), seed, [dict(epochs=25, lr=8e-4)], 128)
-        return jobs
     # item 1: SMEAR table (ssslakter): 25 epochs, bs 128, lr 8e-4, leaf width {8,16,32} x depth 1-4, FFF vs FFF+SMEAR
-    for w in (8, 16, 32):
-        for d in (4, 3, 2, 1):
-            for sm in (False, True):
-                add('smear', f"FFF d{d} w{w}" + (" SMEAR" if sm else ""), 'cifar10',
-                    dict(model='fff', depth=d, leaf_width=w, smear=sm), 0, [dict(epochs=25, lr=8e-4)], 128)
+    def item1(seed):
+        for w in (8, 16, 32):
+            for d in (4, 3, 2, 1):
+                for sm in (False, True):
+                    add('smear', f"FFF d{d} w{w}" + (" SMEAR" if sm else ""), 'cifar10',
+                        dict(model='fff', depth=d, leaf_width=w, smear=sm), seed, [dict(epochs=25, lr=8e-4)], 128)
+    # item 2: MNIST master leaf + load balancing (Charalampopoulos et al.): balancing phase, then hardening phase
+    def item2(seed, item='master', balancing=10, hardening=5):
+        for w, d in ((1, 4), (2, 3), (4, 2), (8, 1), (2, 6), (4, 5), (8, 4)):
+            for ml in (True, False):
+                add(item, f"FFF {w}x{d}" + (" LB+ML" if ml else " LB"), 'mnist',
+                    dict(model='fff', depth=d, leaf_width=w, master_leaf=w if ml else 0), seed,
+                    [dict(name='balancing', epochs=balancing, lr=3e-3, balance=0.1),
+                     dict(name='hardening', epochs=hardening, lr=1e-3, balance=0.1, hardening=1.0)], 256)
+    if plan == 2:   # second call: item 2 with a 4x longer schedule (40 + 10 epochs); item 1 with seeds 1 and 2
+        for seed in (0, 1): item2(seed, 'master_long', 40, 10)
+        for seed in (1, 2): item1(seed)
+        return jobs
+    item1(0)
     # item 5: CIFAR-10 after 5 epochs (p-i-: FF ~52%, FFF ~48%)
     c5 = {'FF w128': dict(model='ff', width=128)}
     for d, w in ((4, 8), (3, 16), (2, 32), (1, 64)): c5[f'FFF d{d} w{w}'] = dict(model='fff', depth=d, leaf_width=w)
@@ -245,14 +244,6 @@ def make_jobs(smoke=False, plan=1):
             for gate in ('linear', 'relu', 'softplus'):
                 add('gates', f"matrix d{d} {gate}", 'cifar10', dict(model='matrix', depth=d, leaf_width=8, gate=gate),
                     seed, [dict(epochs=8, lr=8e-4)], 128)
-    # item 2: MNIST master leaf + load balancing (Charalampopoulos et al.): balancing phase, then hardening phase
-    def item2(seed):
-        for w, d in ((1, 4), (2, 3), (4, 2), (8, 1), (2, 6), (4, 5), (8, 4)):
-            for ml in (True, False):
-                add('master', f"FFF {w}x{d}" + (" LB+ML" if ml else " LB"), 'mnist',
-                    dict(model='fff', depth=d, leaf_width=w, master_leaf=w if ml else 0), seed,
-                    [dict(name='balancing', epochs=10, lr=3e-3, balance=0.1),
-                     dict(name='hardening', epochs=5, lr=1e-3, balance=0.1, hardening=1.0)], 256)
     for seed in (0, 1, 2):   # every item gets seed 0 before any gets seed 1 (a run cut short still covers all items)
         item4(seed)
         if seed < 2: item5(seed); item2(seed)
