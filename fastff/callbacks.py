@@ -6,10 +6,12 @@ Docs: https://fastff.github.io/fastff/callbacks.html.md"""
 
 # %% ../nbs/21_callbacks.ipynb #6e369706
 from __future__ import annotations
-import math
+import math, warnings
 import torch, torch.nn as nn
-from fastai.callback.core import Callback
-from fastai.learner import Learner
+with warnings.catch_warnings():   # fastai.layers applies torch.jit.script at import, which torch >= 2.10 deprecates: fastai's to fix
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
+    from fastai.callback.core import Callback
+    from fastai.learner import Learner
 from .plots import usage_fractions, normalized_entropy
 
 # %% auto #0
@@ -17,12 +19,12 @@ __all__ = ['BALANCE_LOSSES', 'routed_modules', 'usage_summary', 'LeafUsage', 'Ha
            'entropy_balance_loss', 'LoadBalance']
 
 # %% ../nbs/21_callbacks.ipynb #7ed90f65
-def routed_modules(model: nn.Module) -> dict:
+def routed_modules(model: nn.Module) -> dict: # any model
     "The routed layers (having `leaf_usage` and `last_leaves`) of `model`, by qualified name ('' for `model` itself)."
     if not isinstance(model, nn.Module): raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
     return {n: m for n, m in model.named_modules() if hasattr(m, 'leaf_usage') and hasattr(m, 'last_leaves')}
 
-def usage_summary(counts) -> dict:
+def usage_summary(counts) -> dict: # (n_experts,) hard counts of one layer
     "Summary of a leaf-count vector: leaves used, largest share, normalised entropy (1 = even)."
     p = usage_fractions(counts)
     return dict(n_leaves=int(p.size), used=int((p > 0).sum()), max_share=float(p.max()) if p.size else 0.,
@@ -32,7 +34,8 @@ def usage_summary(counts) -> dict:
 class LeafUsage(Callback):
     "Record hard leaf counts per epoch (train and valid), overall and per class, of every routed layer of the model."
     order = 60  # after the model ran (after_batch), independent of the loss callbacks
-    def __init__(self, per_class: bool = True, phases=('train', 'valid')):
+    def __init__(self, per_class:bool=True, # also count per class (needs integer class targets `yb[0]`)
+                 phases=('train', 'valid')): # the phases to count: 'train' and/or 'valid' 
         self.per_class, self.phases = per_class, tuple(phases)
         for p in self.phases:
             if p not in ('train', 'valid'): raise ValueError(f"phases: expected 'train' and/or 'valid', got {p!r}")
@@ -90,19 +93,25 @@ class LeafUsage(Callback):
         if name not in self.routed: raise ValueError(f"name: expected one of {list(self.routed)}, got {name!r}")
         return name
 
-    def counts(self, name=None, phase='valid', epoch=-1) -> torch.Tensor:
+    def counts(self, name:str|None=None, # a key of `routed_modules(model)`; None: the first routed layer
+               phase:str='valid', # 'train' or 'valid'
+               epoch:int=-1) -> torch.Tensor: # an index into the epochs; -1: the last
         "Hard leaf counts (n_experts,) of layer `name` (default: the first) in `phase` of `epoch` (default: last)."
         return self.history[self._name(name)][phase][epoch]
 
-    def class_counts(self, name=None, phase='valid', epoch=-1) -> torch.Tensor:
+    def class_counts(self, name:str|None=None, # a key of `routed_modules(model)`; None: the first routed layer
+               phase:str='valid', # 'train' or 'valid'
+               epoch:int=-1) -> torch.Tensor: # an index into the epochs; -1: the last
         "Counts (n_classes, n_experts) of layer `name` in `phase` of `epoch`."
         return self.class_history[self._name(name)][phase][epoch]
 
-    def usage_history(self, name=None, phase='valid') -> torch.Tensor:
+    def usage_history(self, name:str|None=None, # a key of `routed_modules(model)`; None: the first routed layer
+                      phase:str='valid') -> torch.Tensor: # 'train' or 'valid' 
         "(n_epochs, n_experts) counts of layer `name` in `phase`."
         return torch.stack(self.history[self._name(name)][phase])
 
-    def summary(self, phase='valid', epoch=-1) -> dict:
+    def summary(self, phase:str='valid', # 'train' or 'valid'
+                epoch:int=-1) -> dict: # an index into the epochs; -1: the last
         "`usage_summary` of every routed layer."
         return {n: usage_summary(self.history[n][phase][epoch]) for n in self.routed if self.history[n][phase]}
 
@@ -110,7 +119,8 @@ class LeafUsage(Callback):
 class Hardening(Callback):
     "Add `weight * sum(layer.hardening_loss)` over the routed layers to the training loss; `schedule(pct_train)` scales `weight`."
     order = 10  # right after the loss is computed
-    def __init__(self, weight: float = 1.0, schedule=None):
+    def __init__(self, weight:float=1.0, # multiplies the summed `hardening_loss` of the routed layers; >= 0
+                 schedule=None): # None, or a callable of training progress in [0, 1] scaling `weight` (e.g. fastai's `SchedLin(0, 1)`)
         if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
             raise ValueError(f"weight: expected a number >= 0, got {weight!r}")
         if schedule is not None and not callable(schedule):
@@ -122,6 +132,7 @@ class Hardening(Callback):
         self.history = []  # (weight used, hardening term) per training batch
 
     def current_weight(self) -> float:
+        "`weight` times `schedule(pct_train)` now."
         return self.weight * (float(self.schedule(self.learn.pct_train)) if self.schedule is not None else 1.)
 
     def after_loss(self):
@@ -133,13 +144,15 @@ class Hardening(Callback):
         if w: self.learn.loss_grad = self.learn.loss_grad + w*h
 
 # %% ../nbs/21_callbacks.ipynb #3ad2381a
-def switch_balance_loss(gate_probs: torch.Tensor, leaves: torch.Tensor) -> torch.Tensor:
+def switch_balance_loss(gate_probs:torch.Tensor, # (rows, E) each row's soft routing probabilities
+                        leaves:torch.Tensor) -> torch.Tensor: # (rows, k) the experts each row was hard-routed to
     "Switch-Transformer load-balancing loss `E * sum_i f_i P_i`: `f_i` hard share of expert i, `P_i` its mean gate probability (1 when even)."
     E = gate_probs.shape[-1]
     f = torch.bincount(leaves.flatten(), minlength=E).to(gate_probs.dtype) / max(leaves.numel(), 1)
     return E * (f * gate_probs.mean(0)).sum()
 
-def entropy_balance_loss(gate_probs: torch.Tensor, leaves=None) -> torch.Tensor:
+def entropy_balance_loss(gate_probs:torch.Tensor, # (rows, E) each row's soft routing probabilities
+                         leaves=None) -> torch.Tensor: # unused (the same signature as `switch_balance_loss`)
     "KL divergence of the batch's mean routing distribution from uniform, `log E - H(mean_rows p)` (0 when even)."
     p = gate_probs.mean(0).clamp_min(1e-12)
     return math.log(gate_probs.shape[-1]) + (p * p.log()).sum()
@@ -149,7 +162,8 @@ BALANCE_LOSSES = {'switch': switch_balance_loss, 'entropy': entropy_balance_loss
 class LoadBalance(Callback):
     "Add `weight *` a load-balancing loss (`'switch'` or `'entropy'`, or a callable `(gate_probs, leaves)`) per routed layer."
     order = 11
-    def __init__(self, weight: float = 0.01, kind='switch'):
+    def __init__(self, weight:float=0.01, # the loss's factor alpha, >= 0
+                 kind='switch'): # 'switch' (`switch_balance_loss`), 'entropy' (`entropy_balance_loss`) or a callable `(gate_probs, leaves) -> loss` 
         if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
             raise ValueError(f"weight: expected a number >= 0, got {weight!r}")
         if isinstance(kind, str):

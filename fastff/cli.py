@@ -42,6 +42,7 @@ def _pos_float(s): return _float(s, lambda v: v > 0, '> 0')
 def _nonneg_float(s): return _float(s, lambda v: v >= 0, '>= 0')
 
 def train_parser() -> argparse.ArgumentParser:
+    "The argument parser of `fastff train` (the options are the `train_run` / `make_model` arguments, dashed)."
     p = _Parser(prog='fastff train', description="Train a model on MNIST or CIFAR-10 with fastai (CPU or GPU) and "
                 "write the leaf-usage histogram and a JSON record of the run.")
     p.add_argument('--data', choices=list(DATASETS) + ['shakespeare', 'shakespeare-sample'], default='mnist',
@@ -52,7 +53,7 @@ def train_parser() -> argparse.ArgumentParser:
                         'character-level GPT on --data shakespeare whose FFNs are --ffn layers')
     p.add_argument('--ffn', choices=['dense', 'fastff', 'fff', 'matrix', 'moe'], default='fastff',
                    help='--model gpt: the feedforward block of every layer (default fastff; fffify builds it from --depth, '
-                        '--trees, --leaf-width, --soft)')
+                        '--n-trees, --leaf-width, --soft)')
     p.add_argument('--config', choices=['cpu', 'baby'], default='cpu',
                    help="--model gpt: nanoGPT's Shakespeare setup, 'cpu' (4 layers, 128 wide) or 'baby' (6 layers, 384 wide)")
     p.add_argument('--max-iters', type=_pos_int, default=None, help="--model gpt: training iterations (default: the config's)")
@@ -60,9 +61,9 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument('--depth', type=_nonneg_int, default=4, help='tree depth (FFF, FastFeedForward, MatrixFFF; MoE: 2**depth experts)')
     p.add_argument('--leaf-width', type=_pos_int, default=8, help='neurons per leaf / expert')
     p.add_argument('--width', type=_pos_int, default=None, help='hidden width of ff (default: 2**depth * leaf-width)')
-    p.add_argument('--experts', type=_pos_int, default=None, help='MoE experts (default 2**depth)')
+    p.add_argument('--n-experts', '--experts', type=_pos_int, default=None, help='MoE experts (default 2**depth)')
     p.add_argument('--top-k', type=_pos_int, default=1, help='MoE and MatrixFFF: experts / leaves used per input (default 1)')
-    p.add_argument('--trees', type=_pos_int, default=1, help='FastFeedForward trees')
+    p.add_argument('--n-trees', '--trees', type=_pos_int, default=1, help='FastFeedForward trees side by side (default 1)')
     p.add_argument('--soft', action='store_true', help='FastFeedForward: soft (mixture) training')
     p.add_argument('--activation', default=None, help='activation by name (relu, gelu, silu, tanh, sigmoid, identity); '
                    'default gelu for fastff, relu otherwise')
@@ -136,7 +137,7 @@ def _train_main(argv) -> int:
             raise ValueError(f"--model: --data {a.data} is text, trained with --model gpt, not {a.model}")
         if a.model == 'gpt': return _gpt_main(a, out)
         bar = not a.no_bar and sys.stdout.isatty()  # no progress-bar characters in piped output
-        rec, learn, usage = train_run(a.data, a.model, a.depth, a.leaf_width, a.width, a.experts, a.top_k, a.trees,
+        rec, learn, usage = train_run(a.data, a.model, a.depth, a.leaf_width, a.width, a.n_experts, a.top_k, a.n_trees,
                                       a.activation, a.soft, cnn=a.cnn, epochs=a.epochs, bs=a.bs, lr=a.lr,
                                       hardening=a.hardening, balance=a.balance, n_train=a.n_train, n_valid=a.n_valid,
                                       seed=a.seed, path=a.path, bar=bar)
@@ -182,7 +183,7 @@ def _gpt_main(a, out:Path) -> int:
     from fastff.data import shakespeare
     cfg = dict(GPT_CONFIGS[a.config])
     if a.max_iters: cfg.update(max_iters=a.max_iters, eval_interval=min(cfg['eval_interval'], a.max_iters))
-    kw = dict(fastff=dict(depth=a.depth, n_trees=a.trees, soft=a.soft), fff=dict(depth=a.depth, leaf_width=a.leaf_width),
+    kw = dict(fastff=dict(depth=a.depth, n_trees=a.n_trees, soft=a.soft), fff=dict(depth=a.depth, leaf_width=a.leaf_width),
               matrix=dict(depth=a.depth, leaf_width=a.leaf_width), moe=dict(leaf_width=a.leaf_width)).get(a.ffn)
     rec, model, data = train_gpt(ffn=a.ffn, ffn_kwargs=kw, path=a.path, device=a.device, hardening=a.hardening,
                                  text=shakespeare(sample=True) if a.data == 'shakespeare-sample' else None,
@@ -195,7 +196,6 @@ def _gpt_main(a, out:Path) -> int:
     tmp.write_text(json.dumps(rec, indent=1, default=str)); os.replace(tmp, out/'run.json')
     print(f"wrote {out/'run.json'}")
     return 0
-
 
 # %% ../nbs/24_cli.ipynb #d4eea08f
 USAGE = """usage: fastff {train,bench} ...
@@ -214,11 +214,9 @@ def _bench_outputs(argv) -> list:
     except SystemExit: return []
     return [(v, o) for v, o in ((a.json, '--json'), (a.plot, '--plot')) if v]
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv:list[str]|None=None) -> int: # the arguments after `fastff`; None: `sys.argv[1:]`
     "Entry point of the `fastff` console script: `fastff train ...` or `fastff bench ...`; returns the exit status."
     argv = sys.argv[1:] if argv is None else list(argv)
-    import warnings  # a deprecation warning fastai triggers at import: noise for CLI users
-    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
     if not argv or argv[0] in ('-h', '--help'):
         print(USAGE); return 0 if argv else 2
     cmd, rest = argv[0], argv[1:]

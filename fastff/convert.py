@@ -62,7 +62,7 @@ def from_ultrafastbert(cls:FastFeedForward,
     return m.to(w_in.device)
 
 @patch
-def to_ultrafastbert(self:FastFeedForward, prefix:str='') -> dict:
+def to_ultrafastbert(self:FastFeedForward, prefix:str='') -> dict: # prepended to every key (e.g. the block's name in a model)
     "This layer's weights as UltraFastBERT's FFF state dict (`linear_in.weight`, `linear_in.bias`, `linear_out.weight`)."
     if self.out_bias is not None and bool((self.out_bias != 0).any()):
         raise ValueError("UltraFastBERT's FFF has no output bias, but this layer's `out_bias` is not zero")
@@ -110,7 +110,7 @@ def from_fastfeedforward(cls:FFF,
     return m.to(w1s.device)
 
 @patch
-def to_fastfeedforward(self:FFF, prefix:str='') -> dict:
+def to_fastfeedforward(self:FFF, prefix:str='') -> dict: # prepended to every key (e.g. the block's name in a model)
     "This layer's weights as a `fastfeedforward.FFF` state dict (load with `load_state_dict`)."
     if getattr(self, 'master_leaf', None):
         raise ValueError("fastfeedforward.FFF has no master leaf: a layer built with `master_leaf` cannot be exported")

@@ -10,8 +10,10 @@ import gzip, hashlib, io, os, struct, tarfile, tempfile, time, warnings
 from pathlib import Path
 
 import torch
-from fastai.data.load import DataLoader
-from fastai.data.core import DataLoaders
+with warnings.catch_warnings():   # fastai.layers applies torch.jit.script at import, which torch >= 2.10 deprecates: fastai's to fix
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
+    from fastai.data.load import DataLoader
+    from fastai.data.core import DataLoaders
 from .cache import cache_dir
 
 # %% auto #0
@@ -47,7 +49,7 @@ def sample_dir() -> Path:
     import fastff
     return Path(fastff.__file__).parent/'samples'
 
-def data_root(path=None) -> Path|None:
+def data_root(path=None) -> Path|None: # a data folder; None: `$FASTFF_DATA`, else None
     "The local data folder: `path` if given, else `$FASTFF_DATA`, else `None` (meaning: download)."
     if path is None: path = os.environ.get('FASTFF_DATA') or None
     if path is None: return None
@@ -58,14 +60,16 @@ def data_root(path=None) -> Path|None:
                                 "mnist/, cifar10/ and tinyshakespeare/, or leave both unset to download (or use sample=True)")
     return p
 
-def sha256_file(fn, chunk=1<<20) -> str:
+def sha256_file(fn, # the file
+                chunk=1<<20) -> str: # bytes read at a time
     "sha256 hex digest of the file `fn`."
     h = hashlib.sha256()
     with open(fn, 'rb') as f:
         while b := f.read(chunk): h.update(b)
     return h.hexdigest()
 
-def atomic_save(obj, fn):
+def atomic_save(obj, # anything `torch.save` takes
+                fn): # the file to write
     "`torch.save` `obj` to `fn` through a temporary file in the same folder and `os.replace`."
     fn = Path(fn)
     fn.parent.mkdir(parents=True, exist_ok=True)
@@ -114,7 +118,8 @@ def _save_cache(d: dict, fn: Path):
                       "without caching; set FASTFF_CACHE to a writable folder to keep the decoded tensors", stacklevel=3)
 
 # %% ../nbs/20_data.ipynb #966b33d0
-def parse_idx(data: bytes, name='IDX data') -> torch.Tensor:
+def parse_idx(data:bytes, # the file's (uncompressed) bytes
+              name='IDX data') -> torch.Tensor: # the data's name in messages
     "Parse the bytes of an IDX file (the MNIST format) into a `uint8` tensor."
     if len(data) < 4: raise ValueError(f"{name}: too short for an IDX header")
     zero, dtype, ndim = struct.unpack('>HBB', data[:4])
@@ -365,13 +370,16 @@ def split_text(text:str, # the corpus
 # %% ../nbs/20_data.ipynb #21b7b293
 class TensorPairs:
     "A dataset of `(x[i], y[i])` over two tensors, with the class names in `vocab`."
-    def __init__(self, x, y, vocab=None): self.x, self.y, self.vocab = x, y, vocab
+    def __init__(self, x, # inputs (n, ...)
+                 y, # targets (n,)
+                 vocab=None): # class names
+        self.x, self.y, self.vocab = x, y, vocab
     def __len__(self): return len(self.x)
     def __getitem__(self, i): return self.x[i], self.y[i]
 
 class TensorDL(DataLoader):
     "fastai `DataLoader` that builds each batch by indexing the tensors of a `TensorPairs` (fast: no per-item work)."
-    def create_batches(self, samps):
+    def create_batches(self, samps): # the sample indices of one epoch, in order
         idxs = torch.as_tensor(list(samps), dtype=torch.long)
         ds = self.dataset
         for i in range(0, len(idxs), self.bs):
@@ -382,7 +390,9 @@ class TensorDL(DataLoader):
 class Prep:
     "Batch transform: uint8 images -> float in [0,1], normalised by `mean`/`std` per channel, optionally flattened."
     order = 0
-    def __init__(self, mean, std, flatten=False):
+    def __init__(self, mean, # per-channel mean of the [0, 1] pixels
+                 std, # per-channel standard deviation
+                 flatten=False): # (bs, features) rows instead of images
         self.mean, self.std, self.flatten = torch.tensor(mean), torch.tensor(std), flatten
     def __call__(self, b):
         x, y = b
@@ -402,8 +412,16 @@ def _subset(x, y, n, seed, name):
     idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n].sort().values
     return x[idx], y[idx]
 
-def tensor_dls(d: dict, stats, vocab, bs=128, flatten=False, n_train=None, n_valid=None, seed=0, device=None,
-               shuffle=True) -> DataLoaders:
+def tensor_dls(d:dict, # uint8 tensors `x_train`, `y_train`, `x_valid`, `y_valid`
+               stats, # (mean, std) per channel, of the [0, 1] pixels
+               vocab, # class names
+               bs=128, # batch size (validation: 2*bs)
+               flatten=False, # (bs, features) rows instead of images
+               n_train=None, # a seeded random training subset of this size; None: all
+               n_valid=None, # a seeded random validation subset of this size; None: all
+               seed=0, # seed of the subsets
+               device=None, # where batches go (default cpu)
+               shuffle=True) -> DataLoaders: # shuffle the training set (and drop its last partial batch)
     "fastai `DataLoaders` over a dict of uint8 tensors as returned by `mnist_tensors`/`cifar10_tensors`."
     if not isinstance(bs, int) or isinstance(bs, bool) or bs <= 0: raise ValueError(f"bs: expected a positive int, got {bs!r}")
     xt, yt = _subset(d['x_train'], d['y_train'], n_train, seed, 'n_train')
@@ -420,16 +438,24 @@ def tensor_dls(d: dict, stats, vocab, bs=128, flatten=False, n_train=None, n_val
 def mnist(path=None, # folder holding `mnist/`; default `$FASTFF_DATA`, else download
           bs=128, # batch size (validation: 2*bs)
           flatten=True, # (bs,784) rows; `False`: (bs,1,28,28) images
-          n_train=None, n_valid=None, # fixed random subsets of this size (None: all)
+          n_train=None, # a fixed random training subset of this size (None: all)
+          n_valid=None, # a fixed random validation subset of this size (None: all)
           seed=0, # seed of the subsets
           device=None, # where batches go (default cpu)
-          verbose=False,
+          verbose=False, # print where the tensors were decoded from
           sample=False, # the sample shipped in the package (2,000 train / 500 test images): no files or network needed
          ) -> DataLoaders:
     "MNIST `DataLoaders` (valid = official test split); `flatten=True` gives (bs,784) rows, else (bs,1,28,28)."
     return tensor_dls(mnist_tensors(path, verbose, sample), MNIST_STATS, MNIST_CLASSES, bs, flatten, n_train, n_valid, seed, device)
 
-def cifar10(path=None, bs=128, flatten=False, n_train=None, n_valid=None, seed=0, device=None, verbose=False,
+def cifar10(path=None, # folder holding `cifar10/`; default `$FASTFF_DATA`, else download
+            bs=128, # batch size (validation: 2*bs)
+            flatten=False, # (bs,3072) rows; `False`: (bs,3,32,32) images
+            n_train=None, # a fixed random training subset of this size (None: all)
+            n_valid=None, # a fixed random validation subset of this size (None: all)
+            seed=0, # seed of the subsets
+            device=None, # where batches go (default cpu)
+            verbose=False, # print where the tensors were decoded from
             sample=False, # the sample shipped in the package (500 train / 100 test images)
            ) -> DataLoaders:
     "CIFAR-10 `DataLoaders` (valid = official test split); `flatten=True` gives (bs,3072) rows, else (bs,3,32,32)."

@@ -178,14 +178,15 @@ def _set_node_entropies(self:FFF, ent):
 @patch
 def _train_forward(self:FFF, x, hard:bool):
     z = self.node_logits(x)
-    d = torch.sigmoid(z)
+    s = d = torch.sigmoid(z)
     if self.region_leak > 0:
         d = torch.where(torch.rand_like(d) < self.region_leak, 1 - d, d)
     if hard: d = d + (torch.round(d) - d).detach()                      # straight-through
-    mix = leaf_probs_from_decisions(d)                                 # (rows, n_leaves)
+    probs = leaf_probs_from_decisions(s)                               # (rows, n_leaves): the router's soft distribution
+    mix = probs if d is s else leaf_probs_from_decisions(d)           # what this forward mixes (leaked, hardened)
     y = self.mix(x, mix, self.dropout)                                 # soft mixture, or SMEAR
     self._set_node_entropies(bernoulli_entropy(z).mean(0) if x.shape[0] else z.new_zeros(self.n_nodes))
-    self._record(hard_descent(z)[:, None], mix)
+    self._record(hard_descent(z)[:, None], probs)
     return y.to(x.dtype)
 
 # %% ../nbs/01_fff.ipynb #977d8e7c

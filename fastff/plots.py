@@ -30,13 +30,13 @@ def _fig_ax(ax, figsize):
     else: fig = ax.figure
     return fig, ax
 
-def usage_fractions(counts) -> np.ndarray:
+def usage_fractions(counts) -> np.ndarray: # (..., n_leaves) counts (tensor, array or list)
     "Counts per leaf -> fraction of inputs per leaf (zeros when nothing was counted)."
     c = _np(counts, 'counts')
     s = c.sum(-1, keepdims=True)
     return np.divide(c, s, out=np.zeros_like(c), where=s > 0)
 
-def normalized_entropy(counts) -> float:
+def normalized_entropy(counts) -> float: # (n_leaves,) counts (tensor, array or list)
     "Entropy of the usage distribution divided by log(n_leaves): 1 = perfectly even, 0 = one leaf takes everything."
     p = usage_fractions(counts).ravel()
     if p.size < 2 or p.sum() == 0: return 0.
@@ -44,7 +44,12 @@ def normalized_entropy(counts) -> float:
     return float(-(q*np.log(q)).sum()/math.log(p.size))
 
 # %% ../nbs/22_plots.ipynb #24640d23
-def plot_leaf_usage(counts, ax=None, title=None, color='C0', figsize=(6, 3), xlabel='leaf'):
+def plot_leaf_usage(counts, # (n_leaves,) counts of one layer, e.g. `LeafUsage.counts()`
+                    ax=None, # matplotlib axes to draw on; None: a new figure
+                    title=None, # None: leaves used and normalised entropy
+                    color='C0', # bar colour
+                    figsize=(6, 3), # size of a new figure
+                    xlabel='leaf'): # x-axis label
     "Bar chart of the fraction of inputs routed to each leaf; the dashed line is the uniform share 1/n_leaves."
     c = _np(counts, 'counts', 1)
     p = usage_fractions(c)
@@ -60,7 +65,14 @@ def plot_leaf_usage(counts, ax=None, title=None, color='C0', figsize=(6, 3), xla
     return fig
 
 # %% ../nbs/22_plots.ipynb #8f354480
-def plot_class_leaf(counts, classes=None, ax=None, normalize='class', title=None, figsize=None, annot=None, cmap='viridis'):
+def plot_class_leaf(counts, # (n_classes, n_leaves) counts, e.g. `LeafUsage.class_counts()`
+                    classes=None, # class names for the rows; None: 0, 1, ...
+                    ax=None, # matplotlib axes to draw on; None: a new figure
+                    normalize='class', # 'class' (rows sum to 1), 'leaf' (columns sum to 1), 'all', or None (raw counts)
+                    title=None, # None: says what the colours are
+                    figsize=None, # size of a new figure; None: from the matrix's shape
+                    annot=None, # write the values in the cells; None: when the matrix is small
+                    cmap='viridis'): # matplotlib colour map
     "Heatmap of a (n_classes, n_leaves) count matrix; `normalize`: 'class' (rows sum to 1), 'leaf' (columns), 'all' or None."
     c = _np(counts, 'counts', 2)
     if normalize == 'class': m = usage_fractions(c)
@@ -83,7 +95,10 @@ def plot_class_leaf(counts, classes=None, ax=None, normalize='class', title=None
     return fig
 
 # %% ../nbs/22_plots.ipynb #08c6aebe
-def plot_usage_over_epochs(history, ax=None, title=None, figsize=(7, 3.5)):
+def plot_usage_over_epochs(history, # (n_epochs, n_leaves) counts, e.g. `LeafUsage.usage_history()`
+                           ax=None, # matplotlib axes to draw on; None: a new figure
+                           title=None, # the axes' title
+                           figsize=(7, 3.5)): # size of a new figure
     "Fraction of inputs per leaf after each epoch from a (n_epochs, n_leaves) count history (stacked areas)."
     h = _np(history, 'history', 2)
     p = usage_fractions(h)
@@ -104,7 +119,13 @@ def plot_usage_over_epochs(history, ax=None, title=None, figsize=(7, 3.5)):
     return fig
 
 # %% ../nbs/22_plots.ipynb #885d5503
-def plot_entropy(history, ax=None, title=None, figsize=(6, 3), xlabel='epoch', labels=None, log=False):
+def plot_entropy(history, # a sequence, a (steps, k) array, or a dict name -> sequence
+                 ax=None, # matplotlib axes to draw on; None: a new figure
+                 title=None, # the axes' title
+                 figsize=(6, 3), # size of a new figure
+                 xlabel='epoch', # x-axis label
+                 labels=None, # curve names for a (steps, k) array
+                 log=False): # logarithmic y axis
     "Mean node-decision entropy (e.g. the FFF hardening loss) over training: a sequence, a (steps, k) array or a dict name->sequence."
     if isinstance(history, dict): series = {k: _np(v, f'history[{k!r}]', 1) for k, v in history.items()}
     else:

@@ -17,23 +17,23 @@ __all__ = ['MODELS', 'DATASETS', 'cnn_body', 'make_model', 'inference_neurons', 
 # %% ../nbs/23_training.ipynb #506a28c2
 MODELS = ('ff', 'fff', 'fastff', 'moe', 'matrix')
 
-def _layer(kind, n_in, n_out, depth, leaf_width, width, n_experts, top_k, n_trees, activation, soft, gate_activation):
+def _layer(kind, input_width, output_width, depth, leaf_width, width, n_experts, top_k, n_trees, activation, soft, gate_activation):
     if kind == 'ff':
         from fastff.tree import get_activation
-        return nn.Sequential(nn.Linear(n_in, width or leaf_width * 2**depth), _Act(activation or 'relu'),
-                             nn.Linear(width or leaf_width * 2**depth, n_out))
+        return nn.Sequential(nn.Linear(input_width, width or leaf_width * 2**depth), _Act(activation or 'relu'),
+                             nn.Linear(width or leaf_width * 2**depth, output_width))
     if kind == 'fff':
         from fastff.fff import FFF
-        return FFF(n_in, leaf_width, n_out, depth, activation=activation or 'relu')
+        return FFF(input_width, leaf_width, output_width, depth, activation=activation or 'relu')
     if kind == 'matrix':
         from fastff.matrix import MatrixFFF
-        return MatrixFFF(n_in, leaf_width, n_out, depth, gate_activation=gate_activation, top_k=top_k, activation=activation or 'relu')
+        return MatrixFFF(input_width, leaf_width, output_width, depth, gate_activation=gate_activation, top_k=top_k, activation=activation or 'relu')
     if kind == 'fastff':
         from fastff.fastfeedforward import FastFeedForward
-        return FastFeedForward(n_in, n_out, depth, n_trees=n_trees, activation=activation or 'gelu', soft=soft)
+        return FastFeedForward(input_width, output_width, depth, n_trees=n_trees, activation=activation or 'gelu', soft=soft)
     if kind == 'moe':
         from fastff.moe import MoE
-        return MoE(n_in, leaf_width, n_out, n_experts or 2**depth, top_k=top_k, activation=activation or 'relu')
+        return MoE(input_width, leaf_width, output_width, n_experts or 2**depth, top_k=top_k, activation=activation or 'relu')
     raise ValueError(f"model: expected one of {', '.join(MODELS)}, got {kind!r}")
 
 class _Act(nn.Module):
@@ -45,16 +45,29 @@ class _Act(nn.Module):
     def forward(self, x): return self.fn(x)
     def extra_repr(self): return str(self.name)
 
-def cnn_body(in_channels=3, width=32) -> nn.Sequential:
+def cnn_body(in_channels=3, # image channels
+             width=32) -> nn.Sequential: # channels of the first block (then 2x, 4x)
     "A small CNN feature extractor (3 conv blocks with batchnorm, global average pool): images -> `4*width` features."
     def blk(i, o): return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(), nn.MaxPool2d(2)]
     return nn.Sequential(*blk(in_channels, width), *blk(width, 2*width), *blk(2*width, 4*width),
                          nn.AdaptiveAvgPool2d(1), nn.Flatten())
 
-def make_model(kind='fff', in_features=784, n_classes=10, depth=4, leaf_width=8, width=None, n_experts=None, top_k=1,
-               n_trees=1, activation=None, soft=False, gate_activation='logsigmoid', cnn=False, in_channels=3,
-               cnn_width=32) -> nn.Module:
-    "Model `kind` (see the table): one routed (or dense) layer from `in_features` to `n_classes`, or a CNN body + that head."
+def make_model(kind='fff', # one of `MODELS`: 'ff' (dense), 'fff', 'fastff' (FastFeedForward), 'moe', 'matrix' (MatrixFFF)
+               input_width=784, # features in (without `cnn`)
+               n_classes=10, # features out: one logit per class
+               depth=4, # tree depth (fff, fastff, matrix); moe: 2**depth experts by default; ff: 2**depth*leaf_width hidden units by default
+               leaf_width=8, # hidden width of each leaf / expert
+               width=None, # ff: hidden width (default 2**depth * leaf_width)
+               n_experts=None, # moe: experts (default 2**depth)
+               top_k=1, # moe, matrix: leaves / experts per input
+               n_trees=1, # fastff: trees side by side
+               activation=None, # a name in `ACTIVATIONS`; None: gelu for fastff, relu otherwise
+               soft=False, # fastff: train the soft relaxation
+               gate_activation='logsigmoid', # matrix: the branch-score map (see `GATE_ACTIVATIONS`)
+               cnn=False, # put the layer on top of `cnn_body` (images in, not flattened)
+               in_channels=3, # with `cnn`: image channels
+               cnn_width=32) -> nn.Module: # with `cnn`: width of `cnn_body`
+    "Model `kind` (see the table): one routed (or dense) layer from `input_width` features to `n_classes` logits, or a CNN body + that head."
     if kind not in MODELS: raise ValueError(f"model: expected one of {', '.join(MODELS)}, got {kind!r}")
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0: raise ValueError(f"depth: expected an int >= 0, got {depth!r}")
     for v, n in ((leaf_width, 'leaf_width'), (top_k, 'top_k'), (n_trees, 'n_trees')):
@@ -62,7 +75,7 @@ def make_model(kind='fff', in_features=784, n_classes=10, depth=4, leaf_width=8,
     if cnn:
         body = cnn_body(in_channels, cnn_width)
         return nn.Sequential(body, _layer(kind, 4*cnn_width, n_classes, depth, leaf_width, width, n_experts, top_k, n_trees, activation, soft, gate_activation))
-    return _layer(kind, in_features, n_classes, depth, leaf_width, width, n_experts, top_k, n_trees, activation, soft, gate_activation)
+    return _layer(kind, input_width, n_classes, depth, leaf_width, width, n_experts, top_k, n_trees, activation, soft, gate_activation)
 
 # %% ../nbs/23_training.ipynb #bf302d0c
 def _routed_or_dense(model: nn.Module):
@@ -71,7 +84,7 @@ def _routed_or_dense(model: nn.Module):
     rm = list(routed_modules(model).values())
     return rm, sum(l.out_features for l in [m for m in model.modules() if isinstance(m, nn.Linear)][:-1])
 
-def inference_neurons(model: nn.Module) -> int:
+def inference_neurons(model:nn.Module) -> int: # a model from `make_model` (or any with routed layers)
     "Hidden neurons evaluated per input at inference by the routed/dense head of `model` (see the table above)."
     rm, dense = _routed_or_dense(model)
     if not rm: return dense
@@ -85,7 +98,7 @@ def inference_neurons(model: nn.Module) -> int:
         else: total += getattr(m, 'leaf_width', 0)
     return total
 
-def training_neurons(model: nn.Module) -> int:
+def training_neurons(model:nn.Module) -> int: # a model from `make_model` (or any with routed layers)
     "Hidden neurons evaluated per input in a (soft) training forward of the head of `model`."
     rm, dense = _routed_or_dense(model)
     if not rm: return dense
@@ -100,17 +113,39 @@ def training_neurons(model: nn.Module) -> int:
 # %% ../nbs/23_training.ipynb #a9e8cf80
 DATASETS = ('mnist', 'cifar10', 'mnist-sample', 'cifar10-sample')  # '-sample': the small samples shipped in the package
 
-def train_run(data='mnist', model='fff', depth=4, leaf_width=8, width=None, n_experts=None, top_k=1, n_trees=1,
-              activation=None, soft=False, gate_activation='logsigmoid', cnn=False, cnn_width=32, epochs=1, bs=128, lr=1e-2,
-              wd=None, hardening=0.0, balance=0.0, n_train=None, n_valid=None, seed=0, path=None, bar=True, cbs=(),
-              verbose=False):
+def train_run(data='mnist', # one of `DATASETS`
+              model='fff', # one of `MODELS` (see `make_model`)
+              depth=4, # tree depth (the model's arguments are `make_model`'s)
+              leaf_width=8, # hidden width of each leaf / expert
+              width=None, # ff: hidden width (default 2**depth * leaf_width)
+              n_experts=None, # moe: experts (default 2**depth)
+              top_k=1, # moe, matrix: leaves / experts per input
+              n_trees=1, # fastff: trees side by side
+              activation=None, # a name in `ACTIVATIONS`; None: gelu for fastff, relu otherwise
+              soft=False, # fastff: train the soft relaxation
+              gate_activation='logsigmoid', # matrix: branch-score map
+              cnn=False, # the layer as the head of `cnn_body` (images in)
+              cnn_width=32, # with `cnn`: width of `cnn_body`
+              epochs=1, # epochs of `fit_one_cycle`
+              bs=128, # batch size
+              lr=1e-2, # peak learning rate of the one-cycle schedule
+              wd=None, # weight decay; None: fastai's default
+              hardening=0.0, # weight of the `Hardening` callback's entropy loss (0: none)
+              balance=0.0, # weight of the `LoadBalance` callback's switch loss (0: none)
+              n_train=None, # train on a seeded random subset of this size; None: all
+              n_valid=None, # validate on a seeded random subset of this size; None: all
+              seed=0, # seed of the model, the batches and the subsets
+              path=None, # data folder; None: `FASTFF_DATA`, else download ('-sample' data: none)
+              bar=True, # show fastai's progress bar and table
+              cbs=(), # more fastai callbacks
+              verbose=False): # print the data loading
     "Train `model` on `data` with fastai; returns `(record dict, learner, LeafUsage callback)`."
+    from fastff.data import mnist, cifar10          # first: they import fastai without its torch.jit deprecation warning
+    from fastff.callbacks import LeafUsage, Hardening, LoadBalance
     from fastai.learner import Learner
     from fastai.metrics import accuracy
     from fastai.torch_core import set_seed
     import fastai.callback.schedule, fastai.callback.progress  # noqa: F401  (fit_one_cycle, no_bar)
-    from fastff.data import mnist, cifar10
-    from fastff.callbacks import LeafUsage, Hardening, LoadBalance
     if data not in DATASETS: raise ValueError(f"data: expected one of {', '.join(DATASETS)}, got {data!r}")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1: raise ValueError(f"epochs: expected an int >= 1, got {epochs!r}")
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (math.isfinite(lr) and lr > 0):
@@ -122,8 +157,8 @@ def train_run(data='mnist', model='fff', depth=4, leaf_width=8, width=None, n_ex
     dls = (mnist if name == 'mnist' else cifar10)(path, bs=bs, flatten=not cnn, n_train=n_train, n_valid=n_valid, seed=seed,
                                                   sample=sample)
     t_data = time.time() - t0
-    in_features = 784 if name == 'mnist' else 3072
-    net = make_model(model, in_features, 10, depth, leaf_width, width, n_experts, top_k, n_trees, activation, soft,
+    input_width = 784 if name == 'mnist' else 3072
+    net = make_model(model, input_width, 10, depth, leaf_width, width, n_experts, top_k, n_trees, activation, soft,
                      gate_activation, cnn=cnn, in_channels=1 if name == 'mnist' else 3, cnn_width=cnn_width)
     usage = LeafUsage()
     cb = [usage, *cbs]
@@ -157,7 +192,7 @@ def train_run(data='mnist', model='fff', depth=4, leaf_width=8, width=None, n_ex
     return rec, learn, usage
 
 # %% ../nbs/23_training.ipynb #f0cea095
-def soft_accuracy(learn) -> float|None:
+def soft_accuracy(learn) -> float|None: # a fastai `Learner` after training
     "Validation accuracy of the routed layers' *training-mode* forward (e.g. FFF's soft mixture), the rest in eval mode."
     from fastff.callbacks import routed_modules
     rm = list(routed_modules(learn.model).values())
@@ -179,7 +214,11 @@ def soft_accuracy(learn) -> float|None:
 # %% ../nbs/23_training.ipynb #e9c076da
 def _key(cfg, seed): return json.dumps({**cfg, 'seed': seed}, sort_keys=True)
 
-def run_grid(configs: dict, seeds=(0, 1, 2), out=None, verbose=True, **common) -> list[dict]:
+def run_grid(configs:dict, # name -> `train_run` keyword arguments
+             seeds=(0, 1, 2), # each configuration runs once per seed
+             out=None, # JSON file: finished runs are read back from it and each new one saved to it at once
+             verbose=True, # print a line per run
+             **common) -> list[dict]: # `train_run` arguments shared by all configurations
     "Run `train_run(**common, **cfg, seed=s)` for each named `cfg` in `configs` and seed; resume from / save to JSON `out`."
     import json as _json
     out = Path(out) if out is not None else None
@@ -193,7 +232,7 @@ def run_grid(configs: dict, seeds=(0, 1, 2), out=None, verbose=True, **common) -
             if k in have:
                 if verbose:
                     r = next(r for r in done if r['_key'] == k)
-                    print(f"{name:28s} seed {s}: valid acc {r['valid_accuracy']:.4f}  ({r['fit_seconds']:.0f}s, {r['time_utc']}, read back from {out})", flush=True)
+                    print(f"{name:28s} seed {s}: valid acc {r['valid_accuracy']:.4f}  ({r['fit_seconds']:.0f}s, {r['time_utc']}, read back from {out.name})", flush=True)
                 continue
             rec, learn, usage = train_run(**{**common, **cfg}, seed=s, bar=False)
             rec.update(name=name, _key=k)
@@ -204,7 +243,10 @@ def run_grid(configs: dict, seeds=(0, 1, 2), out=None, verbose=True, **common) -
                 tmp = out.with_suffix('.tmp'); tmp.write_text(_json.dumps(recs)); os.replace(tmp, out)
     return [r for r in recs if r['_key'] in keys]
 
-def summarize(recs: list[dict], cols=('valid_accuracy',), by='name', extra=('inference_neurons', 'training_neurons')):
+def summarize(recs:list[dict], # records from `run_grid`
+              cols=('valid_accuracy',), # columns to average over seeds (accuracies shown in %)
+              by='name', # the column to group by
+              extra=('inference_neurons', 'training_neurons')): # columns shown as they are (the group's first value)
     "pandas table: per `by` group, mean ± std of `cols` over seeds, the number of seeds and the `extra` columns."
     import pandas as pd
     df = pd.DataFrame(recs)

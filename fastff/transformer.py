@@ -34,7 +34,7 @@ class GPTConfig:
     bias:bool = False     # biases in Linear and LayerNorm layers (nanoGPT's default: none)
 
 class CausalSelfAttention(nn.Module):
-    def __init__(self, cfg:GPTConfig):
+    def __init__(self, cfg:GPTConfig): # the model's shape
         super().__init__()
         if cfg.n_embd % cfg.n_head: raise ValueError(f"`n_embd` ({cfg.n_embd}) must be a multiple of `n_head` ({cfg.n_head})")
         self.c_attn = nn.Linear(cfg.n_embd, 3*cfg.n_embd, bias=cfg.bias)
@@ -51,7 +51,7 @@ class CausalSelfAttention(nn.Module):
 
 class MLP(nn.Module):
     "The feedforward block: `c_fc` (d -> 4d), GELU, `c_proj` (4d -> d), dropout."
-    def __init__(self, cfg:GPTConfig):
+    def __init__(self, cfg:GPTConfig): # the model's shape
         super().__init__()
         self.c_fc = nn.Linear(cfg.n_embd, 4*cfg.n_embd, bias=cfg.bias)
         self.act = nn.GELU()
@@ -60,7 +60,7 @@ class MLP(nn.Module):
     def forward(self, x): return self.dropout(self.c_proj(self.act(self.c_fc(x))))
 
 class Block(nn.Module):
-    def __init__(self, cfg:GPTConfig):
+    def __init__(self, cfg:GPTConfig): # the model's shape
         super().__init__()
         self.ln_1, self.attn = nn.LayerNorm(cfg.n_embd, bias=cfg.bias), CausalSelfAttention(cfg)
         self.ln_2, self.mlp = nn.LayerNorm(cfg.n_embd, bias=cfg.bias), MLP(cfg)
@@ -123,23 +123,23 @@ def _act_name(act) -> str|None:
     if type(act).__name__ == 'GELUActivation' and not getattr(act, 'use_gelu_python', False): return 'gelu'  # HF 'gelu'
     return None
 
-def _make_layer(layer, n_in:int, hidden:int, n_out:int, act, like:nn.Module|None, **kw) -> nn.Module:
-    "A fresh `layer` replacing a block `n_in -> hidden -> n_out` with activation `act`, on `like`'s device and dtype."
+def _make_layer(layer, input_width:int, hidden:int, output_width:int, act, like:nn.Module|None, **kw) -> nn.Module:
+    "A fresh `layer` replacing a block `input_width -> hidden -> output_width` with activation `act`, on `like`'s device and dtype."
     kw = dict(kw)
-    if callable(layer) and not isinstance(layer, str): m = layer(n_in, hidden, n_out, **kw)
+    if callable(layer) and not isinstance(layer, str): m = layer(input_width, hidden, output_width, **kw)
     else:
         if layer not in LAYERS: raise ValueError(f"`layer` must be one of {sorted(LAYERS)} or a callable, got {layer!r}")
         if 'activation' not in kw and _act_name(act): kw['activation'] = _act_name(act)
         if layer == 'fastff':
             if kw.get('depth') is None:
                 kw['depth'] = max(0, round(math.log2(hidden / kw.get('n_trees', 1) + 1)) - 1)
-            m = FastFeedForward(n_in, n_out, **kw)
+            m = FastFeedForward(input_width, output_width, **kw)
         elif layer == 'moe':
             ne = kw.pop('n_experts', 8)
-            m = MoE(n_in, kw.pop('leaf_width', None) or max(1, hidden // ne), n_out, ne, **kw)
+            m = MoE(input_width, kw.pop('leaf_width', None) or max(1, hidden // ne), output_width, ne, **kw)
         else:
             depth = kw.pop('depth', 3)
-            m = LAYERS[layer](n_in, kw.pop('leaf_width', None) or max(1, hidden >> depth), n_out, depth, **kw)
+            m = LAYERS[layer](input_width, kw.pop('leaf_width', None) or max(1, hidden >> depth), output_width, depth, **kw)
     p = next(like.parameters(), None) if like is not None else None
     return m.to(device=p.device, dtype=p.dtype) if p is not None else m
 
@@ -195,7 +195,7 @@ def _match_site(name, m, match):
     pname, _, child = name.rpartition('.')
     return i, h, o, None, m, child, pname
 
-def routed_layers(model:nn.Module) -> dict:
+def routed_layers(model:nn.Module) -> dict: # any model
     "The fastff layers (`RoutedLayer`s) of `model` by qualified name."
     return {n: m for n, m in model.named_modules() if isinstance(m, RoutedLayer)}
 
@@ -238,14 +238,16 @@ def fffify(model:nn.Module, # model to change in place
     return model
 
 # %% ../nbs/05_transformer.ipynb #0727225f
-def shakespeare_text(path=None, sample:bool=False) -> str:
+def shakespeare_text(path=None, # data folder; None: `$FASTFF_DATA`, else download
+                     sample:bool=False) -> str: # the first ~20 kB, shipped in the package
     "Tiny Shakespeare through `fastff.data.shakespeare` (`path` / `$FASTFF_DATA`, else download); `sample`: its first ~20 kB."
     from fastff.data import shakespeare
     return shakespeare(path, sample=sample)
 
 class CharData:
     "Characters of `text` as token ids, split 90/10 into train and validation like nanoGPT's `prepare.py`."
-    def __init__(self, text:str, device='cpu'):
+    def __init__(self, text:str, # the corpus
+                 device='cpu'): # where batches go
         self.chars = sorted(set(text))
         self.stoi = {c: i for i, c in enumerate(self.chars)}
         data = torch.tensor([self.stoi[c] for c in text], dtype=torch.long)
@@ -253,9 +255,16 @@ class CharData:
         self.train, self.val = data[:n].to(device), data[n:].to(device)
     @property
     def vocab_size(self): return len(self.chars)
-    def encode(self, s:str) -> list[int]: return [self.stoi[c] for c in s]
-    def decode(self, ids) -> str: return ''.join(self.chars[int(i)] for i in ids)
-    def batch(self, split:str, batch_size:int, block_size:int, generator=None):
+    def encode(self, s:str) -> list[int]: # text made of the corpus's characters
+        "Token ids of `s`."
+        return [self.stoi[c] for c in s]
+    def decode(self, ids) -> str: # token ids
+        "The text of `ids`."
+        return ''.join(self.chars[int(i)] for i in ids)
+    def batch(self, split:str, # 'train' or 'val'
+              batch_size:int, # sequences
+              block_size:int, # tokens per sequence
+              generator=None): # torch.Generator for reproducible batches
         "Random windows `x` (batch, block) and their next characters `y`."
         d = self.train if split == 'train' else self.val
         ix = torch.randint(len(d) - block_size, (batch_size,), generator=generator).to(d.device)
@@ -264,7 +273,7 @@ class CharData:
         return w[:, :-1], w[:, 1:]
 
 # %% ../nbs/05_transformer.ipynb #e25599c6
-def ffn_neurons(model:nn.Module) -> list[int]:
+def ffn_neurons(model:nn.Module) -> list[int]: # a transformer, fffified or dense
     "Hidden neurons each feedforward block of `model` evaluates per token at inference, block by block."
     out = []
     for n, m in model.named_modules():
@@ -275,7 +284,7 @@ def ffn_neurons(model:nn.Module) -> list[int]:
         elif isinstance(m, MoE): out.append(m.n_experts + m.top_k*m.leaf_width)
     return out
 
-def hardening_loss(model:nn.Module):
+def hardening_loss(model:nn.Module): # a model holding routed layers
     "Sum of the `hardening_loss` the routed layers of `model` left in their last training forward (0 if none)."
     ls = [m.hardening_loss for m in routed_layers(model).values() if getattr(m, 'hardening_loss', None) is not None]
     return sum(ls) if ls else 0.
@@ -287,8 +296,15 @@ def _lr_at(it, lr, min_lr, warmup, decay_iters):
     return min_lr + 0.5 * (1. + math.cos(math.pi * r)) * (lr - min_lr)
 
 @torch.no_grad()
-def estimate_loss(model, data:CharData, batch_size:int, block_size:int, eval_iters:int, generator=None, ctx=None,
-                  splits=('train', 'val'), train_mode:bool=False) -> dict:
+def estimate_loss(model, # a `GPT`
+                  data:CharData, # the corpus
+                  batch_size:int, # sequences per batch
+                  block_size:int, # tokens per sequence
+                  eval_iters:int, # batches per split
+                  generator=None, # torch.Generator for reproducible batches
+                  ctx=None, # None, or a function returning a context (e.g. autocast) to run the model in
+                  splits=('train', 'val'), # the splits to measure
+                  train_mode:bool=False) -> dict: # measure in `train()` mode (e.g. FFF's soft mixture)
     "Mean loss over `eval_iters` random batches of each split (in `eval()` unless `train_mode`)."
     was = model.training
     model.train(train_mode)
@@ -327,15 +343,31 @@ def train_gpt(ffn:str='dense', # 'dense' or a `fffify` layer: 'fastff', 'fff', '
               ffn_kwargs:dict|None=None, # layer arguments (depth, n_trees, leaf_width, soft, train_hardened, ...)
               text:str|None=None, # the corpus; default Tiny Shakespeare (`shakespeare_text(path)`)
               path=None, # data folder for Tiny Shakespeare (default `$FASTFF_DATA`, else download)
-              n_layer:int=4, n_head:int=4, n_embd:int=128, block_size:int=64, dropout:float=0.0, bias:bool=False,
-              batch_size:int=12, max_iters:int=2000, lr:float=1e-3, min_lr:float=1e-4, warmup_iters:int=100,
-              lr_decay_iters:int|None=None, # default `max_iters`
-              beta2:float=0.99, weight_decay:float=0.1, grad_clip:float=1.0,
-              eval_interval:int=250, eval_iters:int=20, # nanoGPT's README CPU run: eval_iters=20
+              n_layer:int=4, # transformer blocks
+              n_head:int=4, # attention heads
+              n_embd:int=128, # model width
+              block_size:int=64, # context length
+              dropout:float=0.0, # dropout in attention and feedforward blocks
+              bias:bool=False, # biases in Linear and LayerNorm layers
+              batch_size:int=12, # sequences per step
+              max_iters:int=2000, # optimiser steps
+              lr:float=1e-3, # peak learning rate (AdamW)
+              min_lr:float=1e-4, # learning rate at the end of the cosine decay
+              warmup_iters:int=100, # linear warm-up steps
+              lr_decay_iters:int|None=None, # cosine decay length; default `max_iters`
+              beta2:float=0.99, # AdamW's beta2
+              weight_decay:float=0.1, # AdamW weight decay of the matrices
+              grad_clip:float=1.0, # gradient norm clip (0: none)
+              eval_interval:int=250, # steps between loss estimates
+              eval_iters:int=20, # batches per split of each estimate (nanoGPT's README CPU run: 20)
               final_eval_iters:int=200, # batches per split for the final (more precise) estimate
               hardening:float=0.0, # weight of the layers' hardening (decision entropy) loss
-              device:str='cpu', dtype:str='float32', # 'bfloat16' trains under autocast
-              compile:bool=False, seed:int=1337, sample_tokens:int=500, log=print):
+              device:str='cpu', # torch device
+              dtype:str='float32', # 'float32', or 'bfloat16' / 'float16' to train under autocast
+              compile:bool=False, # `torch.compile` the model
+              seed:int=1337, # seed of the model, the batches and the sample
+              sample_tokens:int=500, # characters generated after training, kept in the record
+              log=print): # called with each progress line (e.g. `print`, or `lambda s: None` for silence)
     "Train a character-level `GPT` nanoGPT-style; returns `(record, model, data)`."
     if ffn != 'dense' and ffn not in LAYERS: raise ValueError(f"`ffn` must be 'dense' or one of {sorted(LAYERS)}, got {ffn!r}")
     torch.manual_seed(seed)
@@ -400,7 +432,12 @@ def train_gpt(ffn:str='dense', # 'dense' or a `fffify` layer: 'fastff', 'fff', '
 
 # %% ../nbs/05_transformer.ipynb #f9b2d0bd
 @torch.no_grad()
-def generation_speed(model:GPT, n_tokens:int=200, batch_size:int=1, repeats:int=3, device=None, ctx=None) -> float:
+def generation_speed(model:GPT, # the model to time
+                     n_tokens:int=200, # tokens generated per timing
+                     batch_size:int=1, # sequences generated together
+                     repeats:int=3, # timings; the best is kept
+                     device=None, # default: the model's device
+                     ctx=None) -> float: # None, or a function returning a context (e.g. autocast) to run the model in
     "Tokens per second sampling `n_tokens` after a one-token prompt (nanoGPT's `generate`, no KV cache); best of `repeats`."
     model.eval()
     dev = device or next(model.parameters()).device
