@@ -1,6 +1,7 @@
-"""Sphinx + myst-nb configuration of the offline docs in `_docs/`, made from nbdev's processed notebooks in `_proc/`:
-    python -c "from nbdev.serve import proc_nbs; proc_nbs()" && sphinx-build -W -j 2 -c docs _proc _docs
-(`nbdev-proc-nbs` without its Quarto install). Quarto users keep `nbdev-docs` with nbs/_quarto.yml and nbs/sidebar.yml.
+"""Sphinx + myst-nb configuration of the offline docs in `_docs/`, made from nbdev's processed notebooks in `_proc/`
+(the README's Documentation commands: `proc_nbs` is `nbdev-proc-nbs` without its Quarto install):
+    python -c "from nbdev.serve import proc_nbs; proc_nbs()" && sphinx-build -q -W -j auto -c docs _proc _docs
+Quarto users keep `nbdev-docs` with nbs/_quarto.yml and nbs/sidebar.yml.
 Sphinx reads the same sidebar.yml; `quarto_to_myst` turns what nbdev leaves for Quarto into what myst-nb reads."""
 import json, re, sys, yaml
 from pathlib import Path
@@ -12,7 +13,8 @@ extensions = ['myst_nb']
 html_theme, html_title = 'sphinx_book_theme', project
 html_context = dict(default_mode='light')
 html_theme_options = dict(repository_url=cfg.git_url, use_repository_button=True, show_toc_level=2)
-exclude_patterns = ['_*', '**/.ipynb_checkpoints', 'unpacked/*', 'test/*', 'localization/*', 'config/*-full.js', 'jax/output/[!C]*', 'fonts/*/*/[!w]*']
+exclude_patterns = ['_*', '**/.ipynb_checkpoints',      # and the parts of MathJax the pages do not use:
+                    'unpacked/*', 'test/*', 'localization/*', 'config/*-full.js', 'jax/output/[!C]*', 'fonts/*/*/[!w]*']
 nb_execution_mode = 'off'                         # saved outputs are the docs; the tests execute the notebooks
 nb_render_markdown_format = 'myst'                # show_doc's markdown: tables, {target=...} attributes
 myst_enable_extensions = ['dollarmath', 'amsmath', 'attrs_inline', 'colon_fence']
@@ -24,7 +26,7 @@ html_css_files = ['fastff.css']
 mathjax_path = 'MathJax.js?config=TeX-AMS_CHTML'
 mathjax2_config = {'tex2jax': {'processClass': 'math|output_area'}}   # myst-nb marks the rest of a page mathjax_ignore
 myst_update_mathjax, myst_dmath_double_inline = False, True
-import myst_nb.sphinx_ext; myst_nb.sphinx_ext.OUTPUT_FOLDER = '_proc/_jupyter_execute'   # not beside _docs/ in the repo
+import myst_nb.sphinx_ext; myst_nb.sphinx_ext.OUTPUT_FOLDER = '_proc/_jupyter_execute'   # its scratch folder, else ./jupyter_execute
 suppress_warnings = ['myst.header']           # show_doc's H3 right after a page's H1 is fine
 
 def pandoc_id(text):
