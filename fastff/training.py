@@ -78,37 +78,27 @@ def make_model(kind='fff', # one of `MODELS`: 'ff' (dense), 'fff', 'fastff' (Fas
     return _layer(kind, input_width, n_classes, depth, leaf_width, width, n_experts, top_k, n_trees, activation, soft, gate_activation)
 
 # %% ../nbs/23_training.ipynb #bf302d0c
-def _routed_or_dense(model: nn.Module):
-    "The routed layers of `model`, and the hidden width of its `nn.Linear` stack (all but the last) for models without any."
+_NEURONS = {  # hidden neurons one input meets in a routed layer: (at inference, in a training forward)
+    'FFF': (lambda m: m.depth + m.leaf_width, lambda m: 2**m.depth - 1 + m.n_leaves*m.leaf_width),
+    'MatrixFFF': (lambda m: 2**m.depth - 1 + m.top_k*m.leaf_width, lambda m: 2**m.depth - 1 + m.n_leaves*m.leaf_width),
+    'FastFeedForward': (lambda m: m.n_trees*(m.depth + 1), lambda m: m.n_trees*(2**(m.depth + 1) - 1 if m.soft else m.depth + 1)),
+    'MoE': (lambda m: m.n_experts + m.top_k*m.leaf_width, lambda m: m.n_experts*(1 + m.leaf_width))}
+
+def _neurons(model:nn.Module, training:bool) -> int:
+    "Hidden neurons per input of the routed layers of `model` (`_NEURONS`), or of its `nn.Linear` stack (all but the last) without any."
     from fastff.callbacks import routed_modules
     rm = list(routed_modules(model).values())
-    return rm, sum(l.out_features for l in [m for m in model.modules() if isinstance(m, nn.Linear)][:-1])
+    if not rm: return sum(l.out_features for l in [m for m in model.modules() if isinstance(m, nn.Linear)][:-1])
+    other = lambda m: 0 if training else getattr(m, 'leaf_width', 0)   # a user's routed layer: its leaf at inference
+    return sum(_NEURONS.get(type(m).__name__, (other, other))[training](m) for m in rm)
 
 def inference_neurons(model:nn.Module) -> int: # a model from `make_model` (or any with routed layers)
     "Hidden neurons evaluated per input at inference by the routed/dense head of `model` (see the table above)."
-    rm, dense = _routed_or_dense(model)
-    if not rm: return dense
-    total = 0
-    for m in rm:
-        kind = type(m).__name__
-        if kind == 'FFF': total += m.depth + m.leaf_width
-        elif kind == 'MatrixFFF': total += m.n_nodes + m.top_k*m.leaf_width
-        elif kind == 'FastFeedForward': total += m.n_trees*(m.depth + 1)
-        elif kind == 'MoE': total += m.n_experts + m.top_k*m.leaf_width
-        else: total += getattr(m, 'leaf_width', 0)
-    return total
+    return _neurons(model, training=False)
 
 def training_neurons(model:nn.Module) -> int: # a model from `make_model` (or any with routed layers)
     "Hidden neurons evaluated per input in a (soft) training forward of the head of `model`."
-    rm, dense = _routed_or_dense(model)
-    if not rm: return dense
-    total = 0
-    for m in rm:
-        kind = type(m).__name__
-        if kind in ('FFF', 'MatrixFFF'): total += m.n_nodes + m.n_leaves*m.leaf_width
-        elif kind == 'FastFeedForward': total += m.n_trees*(m.n_nodes if m.soft else m.depth + 1)
-        elif kind == 'MoE': total += m.n_experts + m.n_experts*m.leaf_width
-    return total
+    return _neurons(model, training=True)
 
 # %% ../nbs/23_training.ipynb #a9e8cf80
 DATASETS = ('mnist', 'cifar10', 'mnist-sample', 'cifar10-sample')  # '-sample': the small samples shipped in the package
