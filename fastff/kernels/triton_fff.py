@@ -14,7 +14,7 @@ from . import ops
 
 # %% auto #0
 __all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS', 'MEDIUM_ROWS',
-           'ANC_PRODUCT', 'LEAF_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'FAST_LAUNCH', 'MAX_LEVELS',
+           'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'LEAF_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'FAST_LAUNCH', 'MAX_LEVELS',
            'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
@@ -474,8 +474,8 @@ def _leaf_kernel(x_ptr, node_w_ptr, node_b_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_
 def _p2(n, lo=16): return max(lo, 1 << (max(int(n), 1) - 1).bit_length())
 
 # tile configurations per dtype (measured on an H100, 16384 x 768, depth 11; see 'What was measured'); MEDIUM: up
-# to MEDIUM_ROWS rows, SMALL: up to SMALL_ROWS rows and the few-row path, where the time is the latency of one
-# program's chain of loads: fewer, larger steps
+# to MEDIUM_ROWS rows, SMALL: up to SMALL_ROWS rows, ONE_ROW: the few-row path; for few rows the time is the latency of
+# one program's chain of loads: fewer, larger steps
 CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3),
            torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
            torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3)}
@@ -486,6 +486,9 @@ SMALL_CONFIGS = {torch.float32: dict(BM=16, BK=128, BN=64, num_warps=4, num_stag
                  torch.bfloat16: dict(BM=16, BK=256, BN=64, num_warps=4, num_stages=2),
                  torch.float16: dict(BM=16, BK=256, BN=64, num_warps=4, num_stages=2)}
 SMALL_ROWS, MEDIUM_ROWS = 16, 512
+ONE_ROW_CONFIGS = {torch.float32: dict(BM=16, BK=128, BN=64, num_warps=4, num_stages=2),     # the few-row path
+                   torch.bfloat16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=3),
+                   torch.float16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=3)}
 ANC_PRODUCT = True         # stage B adds the ancestors' share as a product (else fp32 rank-1 updates)
 LEAF_CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3),        # fff_eval, leaf_mlp_eval
                 torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
@@ -640,7 +643,8 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
                   or not counts.is_contiguous()): return None
     top, bottom = _split(levels)
     one_row = 0 < top and bottom <= 7 and rows <= ONE_ROW_ROWS[dt]
-    cfg = dict((SMALL_CONFIGS if rows <= SMALL_ROWS or one_row else MEDIUM_CONFIGS if rows <= MEDIUM_ROWS else CONFIGS)[dt])
+    cfg = dict((ONE_ROW_CONFIGS if one_row else SMALL_CONFIGS if rows <= SMALL_ROWS else MEDIUM_CONFIGS if rows <= MEDIUM_ROWS
+                else CONFIGS)[dt])
     BM = cfg.pop('BM')
     if bottom > 6: BM, cfg['BK'] = min(BM, 32), min(cfg['BK'], 64)   # 128/256-column products: keep the tile small
     nb = 1 << top
