@@ -6,7 +6,7 @@ Docs: https://fastff.github.io/fastff/kernels_train.html.md"""
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0005
 from __future__ import annotations
-import contextlib, ctypes, os, threading, warnings
+import contextlib, ctypes, functools, os, threading, warnings
 from importlib.resources import files
 from pathlib import Path
 import torch
@@ -30,14 +30,17 @@ except ImportError: triton = None
 # %% ../../nbs/14_kernels_train.ipynb #d14a0012
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
 
-def act_name(activation) -> str:
+def act_name(activation # a name in `ACT_CODES`, or what `get_activation` accepts for one
+             ) -> str:
     "The name of a named activation (see `ACT_CODES`); ValueError for anything else (a callable has no fused kernel)."
     name = get_activation(activation)[0] if not isinstance(activation, str) or activation in ACTIVATIONS else None
     if name not in ACT_CODES:
         raise ValueError(f"`activation` must be one of {sorted(ACT_CODES)} for fastff_train, got {activation!r}")
     return name
 
-def act_grad(name:str, z:Tensor) -> Tensor:
+def act_grad(name:str, # a name in `ACT_CODES`
+             z:Tensor # pre-activations
+            ) -> Tensor:
     "Derivative of activation `name` at `z` (relu: 0 at 0, as PyTorch)."
     if name == 'relu': return (z > 0).to(z.dtype)
     if name == 'gelu': return 0.5 * (1 + torch.erf(z * 0.7071067811865476)) + z * 0.3989422804014327 * torch.exp(-0.5 * z * z)
@@ -46,23 +49,28 @@ def act_grad(name:str, z:Tensor) -> Tensor:
     if name == 'sigmoid': s = torch.sigmoid(z); return s * (1 - s)
     return torch.ones_like(z)
 
-def compute_dtype(x:Tensor) -> torch.dtype:
+def compute_dtype(x:Tensor # the input rows
+                 ) -> torch.dtype:
     "Accumulation (and saved-logit) dtype: float64 for float64 inputs, else float32."
     return torch.float64 if x.dtype == torch.float64 else torch.float32
 
-def tree_depth(node_weights:Tensor) -> int:
+def tree_depth(node_weights:Tensor # (trees, nodes, in)
+              ) -> int:
     "Depth of trees of `node_weights.shape[1]` (= 2**(depth+1)-1) nodes."
     nn_ = node_weights.shape[1]
     depth = (nn_ + 1).bit_length() - 2
     if nn_ != 2**(depth + 1) - 1: raise ValueError(f"`node_weights` must have 2**(depth+1)-1 nodes per tree, got {nn_}")
     return depth
 
-def path_node(leaves:Tensor, depth:int, level:int) -> Tensor:
+def path_node(leaves:Tensor, # bottom-level neuron per row, 0..2**depth-1
+              depth:int,     # the tree's depth
+              level:int      # 0 (root) .. depth
+             ) -> Tensor:
     "Heap index of the node at `level` on the path to `leaves` (bottom-level neuron, 0..2**depth-1)."
     return (2**level - 1) + (leaves >> (depth - level))
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0013
-def check_train_args(x, node_weights, node_biases, out_weights, out_bias):
+def check_train_args(x, node_weights, node_biases, out_weights, out_bias): # as `fastff_train`'s
     "Validate shapes (ValueError naming the argument); returns `(rows, d_in, d_out, trees, depth)`."
     for nm, t, nd in [('x', x, 2), ('node_weights', node_weights, 3), ('out_weights', out_weights, 3)]:
         if not isinstance(t, Tensor): raise TypeError(f"`{nm}` must be a tensor, got {type(t).__name__}")
@@ -132,7 +140,7 @@ def train_backward_reference(dy:Tensor,           # (rows, out) gradient of the 
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0021
 TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4,   # path kernel: rows per program, slice widths, warps
-                     CH=32, SLOTS=32, WBK=64, w_warps=4)    # weight-gradient kernel: sorted rows per program, segments, columns, warps
+                     CH=32, SLOTS=32, WBK=64, w_warps=4)    # weight-gradient kernel (H100 sweep: results/14_train_bench_h100.json)
 
 if triton is not None:
     @triton.jit
@@ -162,10 +170,10 @@ if triton is not None:
         return r
 
     @triton.jit
-    def _path_kernel(A, WA, BA, WB, BB, OUT, Z, DZ, LEAVES, PERM, rows, DA, DB, NN, TREES, DEPTH,
+    def _path_kernel(A, WA, BA, WB, BB, OUT, Z, DZ, LEAVES, PERM, HIST, COUNTS, rows, DA, DB, NN, TREES, DEPTH,
                      FORWARD: tl.constexpr, HAS_BA: tl.constexpr, HAS_BB: tl.constexpr, WRITE_OUT: tl.constexpr,
                      ACT: tl.constexpr, BR: tl.constexpr, BK: tl.constexpr, BC: tl.constexpr, LP: tl.constexpr,
-                     SINGLE: tl.constexpr, SORTED: tl.constexpr):
+                     SINGLE: tl.constexpr, SORTED: tl.constexpr, DO_HIST: tl.constexpr, DO_COUNT: tl.constexpr):
         # forward:  A = x,  WA = node_weights, BA = node_biases, WB = out_weights, BB = out_bias, OUT = y, coef = act(z)
         # backward: A = dy, WA = out_weights, WB = node_weights, OUT = dx, coef = dz = act'(z) * (dy . out_weights[n])
         r = tl.program_id(0) * BR + tl.arange(0, BR)
@@ -209,7 +217,12 @@ if triton is not None:
                 sel = cols[None, :] == t * L + l
                 coefs = tl.where(sel, coef[:, None], coefs)
                 gnodes = tl.where(sel, g[:, None], gnodes)
-            if FORWARD: tl.store(LEAVES + r64 * TREES + t, (node - ((1 << DEPTH) - 1)).to(tl.int64), mask=rm)
+            if FORWARD:
+                leaf = node - ((1 << DEPTH) - 1)
+                tl.store(LEAVES + r64 * TREES + t, leaf.to(tl.int64), mask=rm)
+                n_leaves = 1 << DEPTH
+                if DO_HIST: tl.atomic_add(HIST + t * n_leaves + leaf, 1, mask=rm)            # rows per leaf: the backward's sort
+                if DO_COUNT: tl.atomic_add(COUNTS + t * n_leaves + leaf, leaf.to(tl.int64) * 0 + 1, mask=rm)  # usage counter
         if WRITE_OUT:                                            # pass 2: OUT = sum over path nodes of coef * WB[node]
             for c in range(0, DB, BC):
                 cc = c + tl.arange(0, BC)
@@ -223,6 +236,25 @@ if triton is not None:
                     o += coef[:, None] * tl.load(WB + g64[:, None] * DB + cc[None, :], mask=m2, other=0.0).to(tl.float32)
                 if HAS_BB: o += tl.load(BB + cc, mask=cm, other=0.0).to(tl.float32)[None, :]
                 tl.store(OUT + r64[:, None] * DB + cc[None, :], o.to(OUT.dtype.element_ty), mask=m2)
+
+    @triton.jit
+    def _sort_kernel(HIST, LEAVES, PERM, SLEAF, rows, TREES, N_LEAVES, BR: tl.constexpr, NB: tl.constexpr):
+        # counting sort of tree t's leaves, a program per BR rows: a row's position = the rows with a smaller leaf (from
+        # the forward's histogram, HIST[t]) + its rank among the rows with its leaf (an atomic cursor, HIST[TREES + t]),
+        # so rows sharing a leaf come in any order (they share every path node, so no kernel needs their order)
+        t = tl.program_id(1)
+        r = tl.program_id(0) * BR + tl.arange(0, BR)
+        rm = r < rows
+        leaf = tl.load(LEAVES + r.to(tl.int64) * TREES + t, mask=rm, other=0).to(tl.int32)
+        before = tl.zeros([BR], dtype=tl.int32)
+        for b0 in range(0, N_LEAVES, NB):
+            b = b0 + tl.arange(0, NB)
+            h = tl.load(HIST + t * N_LEAVES + b, mask=b < N_LEAVES, other=0)
+            before += tl.sum(tl.where(b[None, :] < leaf[:, None], h[None, :], 0), 1)
+        rank = tl.atomic_add(HIST + (TREES + t) * N_LEAVES + leaf, 1, mask=rm)
+        pos = t.to(tl.int64) * rows + before + rank
+        tl.store(PERM + pos, r, mask=rm)
+        tl.store(SLEAF + pos, leaf, mask=rm)
 
     @triton.jit
     def _tf32_split(v):
@@ -325,12 +357,16 @@ def _device_ctx(x):
     if x.device.type != 'cuda' or x.device.index == torch.cuda.current_device(): return contextlib.nullcontext()
     return torch.cuda.device(x.device)
 
-def weight_grad_size(trees:int, nodes:int, d_in:int, d_out:int) -> int:
+def weight_grad_size(trees:int, # trees
+                     nodes:int, # nodes per tree, 2**(depth+1)-1
+                     d_in:int,  # input width
+                     d_out:int  # output width
+                    ) -> int:
     "Length of the flat weight-gradient buffer: node_weights, out_weights, node_biases, then out_bias gradients."
     return trees * nodes * (d_in + d_out + 1) + d_out
 
 def split_weight_grads(dw:Tensor, # flat buffer of `weight_grad_size` values
-                       trees:int, nodes:int, d_in:int, d_out:int):
+                       trees:int, nodes:int, d_in:int, d_out:int): # as `weight_grad_size`'s
     "Views of `dw` as `(d node_weights, d node_biases, d out_weights, d out_bias)`."
     a, b = trees * nodes * d_in, trees * nodes * (d_in + d_out)
     return (dw[:a].view(trees, nodes, d_in), dw[b:b + trees * nodes].view(trees, nodes),
@@ -342,7 +378,9 @@ def triton_forward(x:Tensor,                  # (rows, in)
                    out_weights:Tensor,        # (trees, nodes, out)
                    out_bias:Tensor|None,      # (out,) or None
                    activation:str='gelu',     # name in `ACT_CODES`
-                   config:dict|None=None):    # overrides of `TRITON_CONFIG`
+                   config:dict|None=None,     # overrides of `TRITON_CONFIG`
+                   counts:Tensor|None=None,   # int64 (trees * 2**depth,) usage counter to increment, or None
+                   hist:Tensor|None=None):    # zeroed int32 (2 * trees * 2**depth,) for `triton_backward`'s sort, or None
     "Hard-path forward with the Triton kernel: `(y, leaves, logits)` as `train_forward_reference`."
     rows, d_in, d_out, trees, depth = check_train_args(x, node_weights, node_biases, out_weights, out_bias)
     cfg = TRITON_CONFIG if config is None else {**TRITON_CONFIG, **config}
@@ -357,9 +395,11 @@ def triton_forward(x:Tensor,                  # (rows, in)
     with _device_ctx(x):
         _path_kernel[(triton.cdiv(rows, cfg['BR']),)](
             x, nw, nb if nb is not None else nw, ow, ob if ob is not None else ow, y, logits, logits, leaves, leaves,
+            hist if hist is not None else leaves, counts if counts is not None else leaves,
             rows, d_in, d_out, nw.shape[1], trees, depth, FORWARD=True, HAS_BA=nb is not None, HAS_BB=ob is not None,
             WRITE_OUT=True, ACT=ACT_CODES[act_name(activation)], BR=cfg['BR'], BK=bk, BC=min(cfg['BC'], _p2(d_out)),
-            LP=_p2(trees * (depth + 1)), SINGLE=bk >= d_in, SORTED=False, num_warps=cfg['num_warps'])
+            LP=_p2(trees * (depth + 1)), SINGLE=bk >= d_in, SORTED=False, DO_HIST=hist is not None,
+            DO_COUNT=counts is not None, num_warps=cfg['num_warps'])
     return y, leaves, logits
 
 def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss with respect to y
@@ -367,7 +407,8 @@ def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss
                     leaves:Tensor, logits:Tensor, # what the forward saved
                     activation:str='gelu',    # name in `ACT_CODES`
                     need_x:bool=True,         # compute the gradient of x (else an empty tensor)
-                    config:dict|None=None):   # overrides of `TRITON_CONFIG`
+                    config:dict|None=None,    # overrides of `TRITON_CONFIG`
+                    hist:Tensor|None=None):   # `triton_forward`'s histogram of these leaves (else `torch.sort` orders them)
     "Hard-path backward with the Triton kernels: `(dx in x.dtype, dw)`, `dw` the float32 weight gradients (`split_weight_grads`)."
     cfg = TRITON_CONFIG if config is None else {**TRITON_CONFIG, **config}
     rows, trees, L = logits.shape
@@ -380,14 +421,20 @@ def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss
     if rows == 0: return dx, dw
     dnw, dnb, dow, dob = split_weight_grads(dw, trees, nn_, d_in, d_out)
     dz = torch.empty_like(logits)
-    keys = leaves.to(torch.int16 if depth < 15 else torch.int32)
-    sleaf, perm = torch.sort(keys.t().contiguous() if trees > 1 else keys.view(1, rows), dim=1, stable=True)  # (trees, rows)
+    if hist is None:
+        keys = leaves.to(torch.int16 if depth < 15 else torch.int32)
+        sleaf, perm = torch.sort(keys.t().contiguous() if trees > 1 else keys.view(1, rows), dim=1)  # (trees, rows)
+    else:
+        perm, sleaf = torch.empty(2, trees, rows, dtype=torch.int32, device=x.device)
+        with _device_ctx(x):
+            _sort_kernel[(triton.cdiv(rows, 64), trees)](hist, leaves, perm, sleaf, rows, trees, 1 << depth, BR=64, NB=128)
     bk = min(cfg['BK'], _p2(d_out))
     with _device_ctx(x):
         _path_kernel[(triton.cdiv(rows, cfg['BR']),)](            # dz, and dx (rows taken in tree 0's leaf order)
-            dy, ow, ow, nw, nw, dx, logits, dz, leaves, perm, rows, d_out, d_in, nn_, trees, depth,
+            dy, ow, ow, nw, nw, dx, logits, dz, leaves, perm, leaves, leaves, rows, d_out, d_in, nn_, trees, depth,
             FORWARD=False, HAS_BA=False, HAS_BB=False, WRITE_OUT=need_x, ACT=code, BR=cfg['BR'], BK=bk,
-            BC=min(cfg['BC'], _p2(d_in)), LP=_p2(trees * L), SINGLE=bk >= d_out, SORTED=True, num_warps=cfg['num_warps'])
+            BC=min(cfg['BC'], _p2(d_in)), LP=_p2(trees * L), SINGLE=bk >= d_out, SORTED=True, DO_HIST=False,
+            DO_COUNT=False, num_warps=cfg['num_warps'])
         for is_dw, src, coef, out, d in ((True, x, dz, dnw, d_in), (False, dy, logits, dow, d_out)):
             _wgrad_kernel[(triton.cdiv(rows, cfg['CH']), trees)](
                 perm, sleaf, src, coef, out, dnb, dob, rows, d, nn_, trees, depth, IS_DW=is_dw, ACT=code,
@@ -425,8 +472,8 @@ def cpu_library_error():
 def _ptr(t): return None if t is None else t.data_ptr()
 def _cpu_cast(t, dt): return None if t is None else t.detach().to(dtype=dt).contiguous()
 
-def cpu_forward(x:Tensor, node_weights:Tensor, node_biases:Tensor|None, out_weights:Tensor, out_bias:Tensor|None,
-                activation:str='gelu'):
+def cpu_forward(x:Tensor, node_weights:Tensor, node_biases:Tensor|None, out_weights:Tensor, out_bias:Tensor|None, # as `fastff_train`'s
+                activation:str='gelu'): # name in `ACT_CODES`
     "Hard-path forward with the C++ kernel: `(y, leaves, logits)` as `train_forward_reference`."
     rows, d_in, d_out, trees, depth = check_train_args(x, node_weights, node_biases, out_weights, out_bias)
     code, lib, cdt = ACT_CODES[act_name(activation)], cpu_library(), compute_dtype(x)
@@ -525,10 +572,11 @@ def _fwd_kernel(x, node_weights, node_biases, out_weights, out_bias, activation)
     return _run(impl, dict(cpp=cpu_forward, triton=triton_forward), train_forward_reference,
                 x, node_weights, node_biases, out_weights, out_bias, activation)
 
-def _bwd_kernel(dy, x, node_weights, out_weights, leaves, logits, activation, need_x):
+def _bwd_kernel(dy, x, node_weights, out_weights, leaves, logits, activation, need_x, hist=None):
     impl = _pick(x.device.type, x, dy, node_weights, out_weights)
     if impl == 'triton' and logits.dtype != torch.float32: impl = 'reference'
-    return _run(impl, dict(cpp=cpu_backward, triton=triton_backward), train_backward_reference,
+    triton_bwd = triton_backward if hist is None else functools.partial(triton_backward, hist=hist)
+    return _run(impl, dict(cpp=cpu_backward, triton=triton_bwd), _bwd_default,
                 dy, x, node_weights, out_weights, leaves, logits, activation, need_x)
 
 for _dev in ('cpu', 'cuda'):
@@ -548,21 +596,41 @@ def _backward(ctx, dy, dleaves, dlogits, bwd=None):
     x, node_weights, out_weights, leaves, logits = ctx.saved_tensors
     need = ctx.needs_input_grad
     dx, dw = (bwd or torch.ops.fastff.fastff_train_bwd)(dy, x, node_weights, out_weights, leaves, logits, ctx.activation, need[0])
-    grads = split_weight_grads(dw, *node_weights.shape[:2], x.shape[1], out_weights.shape[2])
     dtypes = (node_weights.dtype, ctx.dtypes[0], out_weights.dtype, ctx.dtypes[1])   # None: that input was None
+    wanted = {dt for dt, n in zip(dtypes, need[1:5]) if n}
+    if len(wanted) == 1 and dw.dtype not in wanted: dw = dw.to(*wanted)     # one cast for all the weight gradients
+    grads = split_weight_grads(dw, *node_weights.shape[:2], x.shape[1], out_weights.shape[2])
     out = [None if not n else g if g.dtype == dt else g.to(dt) for g, dt, n in zip(grads, dtypes, need[1:5])]
     return (dx if need[0] else None, *out, None)
 
 fastff_train_fwd.register_autograd(_backward, setup_context=_setup_context)
 
+def _eager_forward(x, node_weights, node_biases, out_weights, out_bias, activation, counts):
+    "The forward of `_EagerTrain`: `(y, leaves, logits, hist)`, counting the leaves into `counts` (when not empty)."
+    impl = _pick(x.device.type, x, node_weights, node_biases, out_weights, out_bias)
+    n_leaves, trees = (node_weights.shape[1] + 1) // 2, node_weights.shape[0]
+    hist = torch.zeros(2 * trees * n_leaves if impl == 'triton' and n_leaves <= 2**14 else 0, dtype=torch.int32, device=x.device)
+    triton_fwd = functools.partial(triton_forward, counts=counts if counts.numel() else None, hist=hist if hist.numel() else None)
+    y, leaves, logits = _run(impl, dict(cpp=cpu_forward, triton=triton_fwd), train_forward_reference,
+                             x, node_weights, node_biases, out_weights, out_bias, activation)
+    if impl != 'triton' or impl in KERNEL_ERRORS:              # no Triton kernel ran: count here, sort in the backward
+        hist = hist[:0]
+        _count(leaves, counts, n_leaves)
+    return y, leaves, logits, hist
+
 class _EagerTrain(torch.autograd.Function):
-    "`fastff_train_fwd` and its backward in eager mode, calling the same kernels without the operators' dispatch layers."
+    "`fastff_train_fwd` and its backward in eager mode: the same kernels without the operators' dispatch layers, counting in the forward kernel."
     @staticmethod
-    def forward(x, node_weights, node_biases, out_weights, out_bias, activation):
-        return _fwd_kernel(x, node_weights, node_biases, out_weights, out_bias, activation)
-    setup_context = staticmethod(_setup_context)
+    def forward(x, node_weights, node_biases, out_weights, out_bias, activation, counts):
+        return _eager_forward(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
     @staticmethod
-    def backward(ctx, dy, dleaves, dlogits): return _backward(ctx, dy, dleaves, dlogits, bwd=_bwd_kernel)
+    def setup_context(ctx, inputs, output):
+        _setup_context(ctx, inputs[:6], output[:3])
+        ctx.hist = output[3] if output[3].numel() else None
+        ctx.mark_non_differentiable(*output[1:])
+    @staticmethod
+    def backward(ctx, dy, *_):
+        return *_backward(ctx, dy, None, None, bwd=functools.partial(_bwd_kernel, hist=ctx.hist)), None
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0044
 EAGER_DIRECT = True   # eager calls on plain tensors skip the operators' dispatch (same kernels); traced calls use the operators
@@ -571,14 +639,19 @@ def _traced(x) -> bool:
     "Whether `x` is being traced (torch.compile, export, make_fx, fake tensors): then only the operators may run."
     return type(x) is not Tensor or torch.compiler.is_compiling() or _get_current_dispatch_mode() is not None
 
+def _count(leaves, counts, n_leaves:int):
+    "Add the leaves reached to the usage counter `counts` (nothing when it is empty), on the device."
+    if not counts.numel(): return
+    with torch.no_grad():
+        idx = leaves.view(-1)                            # one tree: the leaf is the counter's index
+        if leaves.shape[1] > 1: idx = (leaves + torch.arange(leaves.shape[1], device=leaves.device) * n_leaves).view(-1)
+        counts.index_add_(0, idx, counts.new_ones(()).expand(idx.shape[0]))
+
 def _fastff_train(x, node_weights, node_biases, out_weights, out_bias, activation, counts):
-    fwd = _EagerTrain.apply if EAGER_DIRECT and not _traced(x) else torch.ops.fastff.fastff_train_fwd
-    y, leaves, _ = fwd(x, node_weights, node_biases, out_weights, out_bias, activation)
-    if counts.numel():
-        with torch.no_grad():
-            idx = leaves.view(-1)                            # one tree: the leaf is the counter's index
-            if leaves.shape[1] > 1: idx = (leaves + torch.arange(leaves.shape[1], device=leaves.device) * ((node_weights.shape[1] + 1) // 2)).view(-1)
-            counts.index_add_(0, idx, counts.new_ones(()).expand(idx.shape[0]))
+    if EAGER_DIRECT and not _traced(x):
+        return _EagerTrain.apply(x, node_weights, node_biases, out_weights, out_bias, activation, counts)[:2]
+    y, leaves, _ = torch.ops.fastff.fastff_train_fwd(x, node_weights, node_biases, out_weights, out_bias, activation)
+    _count(leaves, counts, (node_weights.shape[1] + 1) // 2)
     return y, leaves
 
 if not hasattr(fastff_train_fwd, '_fastff_lib'):      # the public operator, defined once per process
