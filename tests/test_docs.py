@@ -94,5 +94,7 @@ def test_pages_in_browser(site, browser):
         if sum(imgs) < n_figures(nb) or not all(imgs): problems.append(f'{nb}: {sum(imgs)} of {len(imgs)} images load, {n_figures(nb)} saved figures')
         if math[0] and not math[1]: problems.append(f'{nb}: math not typeset by MathJax')
         problems += [f"{nb}: {l['message']}" for l in browser.get_log('browser') if l['level'] == 'SEVERE']
-        browser.save_screenshot(str(shots/f'{Path(nb).stem}.png'))
+        browser.set_window_size(1400, min(browser.execute_script('return document.body.scrollHeight'), 8000))
+        browser.save_screenshot(str(shots/f'{Path(nb).stem}.png'))   # the page's first 8000 px
+        browser.set_window_size(1400, 1000)
     assert not problems, '\n'.join(problems)
