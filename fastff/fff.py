@@ -25,7 +25,10 @@ def check_top_k(top_k, # leaves (experts) each row uses
         raise ValueError(f"`top_k` must be an int in [1, {n}] (the number of leaf MLPs), got {top_k!r}")
     return top_k
 
-def mlp_params(n:int, input_width:int, leaf_width:int, output_width:int) -> int: # MLPs and their widths
+def mlp_params(n:int, # MLPs
+               input_width:int, # features in
+               leaf_width:int, # hidden width
+               output_width:int) -> int: # features out
     "Parameters of `n` two-layer MLPs `input_width -> leaf_width -> output_width`, biases included."
     return n * (leaf_width*(input_width + output_width + 1) + output_width)
 

@@ -71,7 +71,7 @@ class Block(nn.Module):
 # %% ../nbs/05_transformer.ipynb #a77301b2
 class GPT(nn.Module):
     "A decoder-only transformer language model (nanoGPT's `GPT`)."
-    def __init__(self, cfg:GPTConfig):
+    def __init__(self, cfg:GPTConfig): # the model's shape
         super().__init__()
         self.cfg = cfg
         self.wte, self.wpe = nn.Embedding(cfg.vocab_size, cfg.n_embd), nn.Embedding(cfg.block_size, cfg.n_embd)
@@ -90,7 +90,8 @@ class GPT(nn.Module):
             if m.bias is not None: nn.init.zeros_(m.bias)
         elif isinstance(m, nn.Embedding): nn.init.normal_(m.weight, mean=0., std=0.02)
 
-    def forward(self, idx, targets=None):
+    def forward(self, idx, # (B, T) token ids
+                targets=None): # (B, T) next-token ids, or None
         "Logits (B, T, vocab) of token ids `idx` (B, T), and the cross-entropy against `targets` when given."
         B, T = idx.shape
         if T > self.cfg.block_size: raise ValueError(f"`idx` has {T} positions; the context is {self.cfg.block_size}")
@@ -101,7 +102,11 @@ class GPT(nn.Module):
         return logits, loss
 
     @torch.no_grad()
-    def generate(self, idx, max_new_tokens:int, temperature:float=1.0, top_k:int|None=None, generator=None):
+    def generate(self, idx, # (B, T) prompt token ids
+                 max_new_tokens:int, # tokens to sample
+                 temperature:float=1.0, # divides the logits before sampling
+                 top_k:int|None=None, # sample among the k most likely tokens; None: all
+                 generator=None): # torch.Generator for reproducible samples
         "Sample `max_new_tokens` tokens after `idx` (B, T), re-reading the last `block_size` tokens each step."
         for _ in range(max_new_tokens):
             logits, _ = self(idx[:, -self.cfg.block_size:])
@@ -328,7 +333,7 @@ GPT_CONFIGS = dict(
 # %% ../nbs/05_transformer.ipynb #4805540d
 def make_gpt(ffn:str='dense', # 'dense' or a `fffify` layer: 'fastff', 'fff', 'matrix', 'moe'
              ffn_kwargs:dict|None=None, # passed to the layer (depth, n_trees, leaf_width, soft, train_hardened, ...)
-             **cfg) -> GPT:
+             **cfg) -> GPT: # `GPTConfig` fields (n_layer, n_head, n_embd, block_size, vocab_size, dropout, bias)
     "A `GPT` of `GPTConfig(**cfg)` with its feedforward blocks replaced by `ffn` layers unless `ffn == 'dense'`."
     m = GPT(GPTConfig(**cfg))
     return m if ffn == 'dense' else fffify(m, ffn, **(ffn_kwargs or {}))

@@ -190,7 +190,8 @@ def path_branches(depth:int, # the tree's depth
     return 2*nodes + dirs
 
 def transition_matrix(depth:int, # the tree's depth
-                      dtype=torch.float32, device=None) -> torch.Tensor: # the matrix's dtype and device
+                      dtype=torch.float32, # the matrix's dtype
+                      device=None) -> torch.Tensor: # the matrix's device
     "Binary (n_leaves, 2*n_nodes) matrix: entry (leaf, 2n+b) is 1 when `leaf`'s path takes branch b of node n."
     check_depth(depth, n_params=n_leaves(depth) * 2 * n_nodes(depth))
     T = torch.zeros(n_leaves(depth), 2*n_nodes(depth), dtype=dtype, device=device)
