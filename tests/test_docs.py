@@ -45,9 +45,7 @@ def page_text(page):
     return art.get_text('\n')
 
 # Pages whose owners still have to clean them (.devdata/docs_findings.md): reported as xfail, never hidden
-TO_CLEAN = {'13_bench.ipynb': 'A: benchmark tables printed as raw | ... | text',
-            '14_kernels_train.ipynb': "B: fastai's torch.jit.script FutureWarning with the venv path, from an import cell",
-            '34_shakespeare.ipynb': 'C: a text table with | columns'}
+TO_CLEAN = {'34_shakespeare.ipynb': 'C: a text table with | columns'}
 
 @pytest.mark.parametrize('nb', [pytest.param(nb, marks=pytest.mark.xfail(reason=TO_CLEAN[nb])) if nb in TO_CLEAN else nb
                                 for nb in NOTEBOOKS])
