@@ -66,7 +66,7 @@ def to_ultrafastbert(self:FastFeedForward, prefix:str='') -> dict: # prepended t
     "This layer's weights as UltraFastBERT's FFF state dict (`linear_in.weight`, `linear_in.bias`, `linear_out.weight`)."
     if self.out_bias is not None and bool((self.out_bias != 0).any()):
         raise ValueError("UltraFastBERT's FFF has no output bias, but this layer's `out_bias` is not zero")
-    t, n = self.n_trees, self.n_nodes
+    t, n = self.node_weights.shape[:2]                     # trees, neurons per tree (2**(depth+1)-1)
     b = self.node_biases if self.node_biases is not None else self.node_weights.new_zeros(t, n)
     return {prefix + 'linear_in.weight': self.node_weights.detach().reshape(t*n, self.input_dim).clone(),
             prefix + 'linear_in.bias': b.detach().reshape(t*n).clone(),
