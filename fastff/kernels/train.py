@@ -630,7 +630,8 @@ class _EagerTrain(torch.autograd.Function):
         ctx.mark_non_differentiable(*output[1:])
     @staticmethod
     def backward(ctx, dy, *_):
-        return *_backward(ctx, dy, None, None, bwd=functools.partial(_bwd_kernel, hist=ctx.hist)), None
+        hist, ctx.hist = ctx.hist, None       # the sort advances the histogram's cursors: a second backward sorts anew
+        return *_backward(ctx, dy, None, None, bwd=functools.partial(_bwd_kernel, hist=hist)), None
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0044
 EAGER_DIRECT = True   # eager calls on plain tensors skip the operators' dispatch (same kernels); traced calls use the operators
