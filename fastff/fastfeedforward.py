@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import torch, torch.nn as nn, torch.nn.functional as F
 from .tree import (n_leaves, check_depth, check_size, check_widths, check_bool, uniform_parameter, get_activation,
-                         node_log_probs, bernoulli_entropy, TreeLayer)
+                         node_log_probs, bernoulli_entropy, RoutedLayer)
 from fastcore.basics import patch
 from .kernels.ops import run_fastff, fastff_eval_reference, check_impl, wants_grad
 from .kernels import ops
@@ -18,7 +18,7 @@ from .kernels import ops
 __all__ = ['FastFeedForward']
 
 # %% ../nbs/02_fastfeedforward.ipynb #8df4bd6c
-class FastFeedForward(TreeLayer):
+class FastFeedForward(RoutedLayer):
     "UltraFastBERT feedforward layer: `n_trees` trees of `2**(depth+1)-1` neurons; each row uses one path per tree."
     def __init__(self, input_dim:int,  # features in
                  output_dim:int,       # features out
