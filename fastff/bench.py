@@ -416,14 +416,24 @@ def _layers_table(bench):
 
 def _train_table(bench):
     res, out = bench['results'], []
-    out += [f"training step, ms (median of {bench['settings']['repeats']}); x = dense time / layer time", '',
-            '| layer | dtype | rows | ms | x dense | peak extra MiB | of which weight grads MiB |', '|---|---|---|---|---|---|---|']
+    modes = bench['settings'].get('modes') or ['eager']
+    key = {m: 'ms' if m == 'eager' else f'{m}_ms' for m in modes}
+    out += [f"training step, ms (median of {bench['settings']['repeats']}); x = dense time / layer time in the same mode "
+            "(eager: the step as written; graph: the whole step captured in a CUDA graph and replayed; compile: the layer "
+            "torch.compile'd)", '',
+            '| layer | dtype | rows | ' + ' | '.join(f'{m} ms | x dense' for m in modes) + ' | peak extra MiB | of which weight grads MiB |',
+            '|---|---|---|' + '---|---|' * len(modes) + '---|---|']
+    notes = []
     for r in res:
-        d = result(bench, layer='dense', dtype=r['dtype'], batch=r['batch'])
+        cells = []
+        for m in modes:
+            d, v = result(bench, key[m], layer='dense', dtype=r['dtype'], batch=r['batch']), r.get(key[m])
+            cells += [fmt_ms(v) if v else 'failed', _x(d, v)]
+            n = r.get('note' if m == 'eager' else f'{m}_note')
+            if n: notes.append(f"- {r['layer']} {m} ({r['dtype']}, rows {r['batch']}): {n}")
         pk = '-' if r.get('peak_mib') is None else f"{r['peak_mib']:.0f}"
-        out.append(f"| {r['label']} | {r['dtype']} | {r['batch']} | {fmt_ms(r['ms']) if r['ms'] else 'failed'} | {_x(d, r['ms'])} | "
-                   f"{pk} | {r['grads_mib']:.0f} |")
-    return out + [''] + _notes(res, 'rows') + ['']
+        out.append(f"| {r['label']} | {r['dtype']} | {r['batch']} | " + ' | '.join(cells) + f" | {pk} | {r['grads_mib']:.0f} |")
+    return out + [''] + list(dict.fromkeys(notes)) + ['']
 
 def _encoder_table(bench):
     res, st, out = bench['results'], bench['settings'], []
@@ -627,7 +637,8 @@ def bench_layers(width:int=768, # input = output width
 TRAIN_HEADLINE = ("train: one step = forward in train() mode with default settings, loss = mean(y.float()**2), loss.backward() "
                   "(gradients for the input and every parameter; gradients set to None before each step, as zero_grad() does); "
                   "peak extra = CUDA max_memory_allocated during the step minus what was allocated before it "
-                  "(activations kept for backward, workspaces and the new gradients)")
+                  "(activations kept for backward, workspaces and the new gradients); graph: the same step captured whole in a "
+                  "CUDA graph and replayed (no Python or launch overhead); compile: the step with the layer torch.compile'd")
 
 def bench_train(width:int=768, # input = output width
                 depth:int=11, # tree depth
@@ -635,51 +646,69 @@ def bench_train(width:int=768, # input = output width
                 device='cpu', # where the tensors go ('cpu', 'cuda')
                 dtypes=(torch.float32,), # dtypes to time
                 layers=TRAIN_LAYERS, # names from `TRAIN_LAYERS`; the dense layer is always timed too
+                modes=('eager',), # 'eager' (the step as written), 'graph' (the whole step in a CUDA graph; CUDA only), 'compile' (the layer compiled)
                 repeats:int=10, # timed calls
                 warmup:int=2, # untimed calls first
                 leaf_width:int=32, # width of each leaf MLP
                 fff_depth:int|None=None, # depth of FFF, MatrixFFF and MoE
+                compile_mode:str|None=None, # torch.compile's mode for 'compile' (None: default)
                 progress:bool|None=None, # show progress on stderr (None: when it is a terminal)
                 seed:int=0 # random seed (None: fresh draw)
                ) -> dict:
-    "Training step (forward + `loss.backward()`) of each layer beside the dense layer, with time and peak extra memory."
+    "Training step (forward + `loss.backward()`) of each layer beside the dense layer, with time and peak extra memory; one row per (layer, dtype, batch), `ms` eager, `graph_ms` / `compile_ms` the other modes."
     fff_depth = max(1, depth - 4) if fff_depth is None else fff_depth
     bad = [l for l in layers if l not in TRAIN_LAYERS]
     if bad: raise ValueError(f"unknown layer(s) {', '.join(map(repr, bad))} for --mode train; expected some of {', '.join(TRAIN_LAYERS)}")
     device = torch.device(device); cuda = device.type == 'cuda'
+    bad = [m for m in modes if m not in ('eager', 'graph', 'compile')]
+    if bad: raise ValueError(f"unknown mode(s) {', '.join(map(repr, bad))}; expected some of 'eager', 'graph', 'compile'")
+    if 'graph' in modes and not cuda: raise ValueError("mode 'graph' (CUDA-graph replay) needs a CUDA device")
     names, labels = ['dense'] + [l for l in layers if l != 'dense'], layer_labels(width, depth, leaf_width, fff_depth)
     mods = {}
     for dt in dtypes:
         for n in names[1:] + names[:1]: torch.manual_seed(seed); mods[n, dt] = build_layer(n, width, depth, leaf_width, fff_depth).to(device, dt).train()
-    prog, res = Progress(len(dtypes) * len(batches) * len(names), enabled=progress), []
+    prog, res = Progress(len(dtypes) * len(batches) * len(names) * len(modes), enabled=progress), []
     for dt in dtypes:
         for b in batches:
             x = torch.randn(b, width, generator=torch.Generator().manual_seed(seed + b)).to(device, dt).requires_grad_()
             for n in names:
-                prog(f"train {n} {_dt(dt)} {b}")
                 m = mods[n, dt]; ps = [p for p in m.parameters() if p.requires_grad]
-                def step():
+                def clear():
                     for p in ps: p.grad = None
                     x.grad = None
-                    m(x).float().square().mean().backward()
-                ts = peak = note = None
-                try:
-                    ts = time_fn(step, device, repeats, warmup)
-                    if cuda:
-                        for p in ps: p.grad = None
-                        x.grad = None
-                        torch.cuda.synchronize(device); torch.cuda.reset_peak_memory_stats(device)
-                        base = torch.cuda.memory_allocated(device); step(); torch.cuda.synchronize(device)
-                        peak = (torch.cuda.max_memory_allocated(device) - base) / 2**20
-                except Exception as e: note = why(e)
-                res.append(_row(ts, note, layer=n, label=labels[n], baseline='dense', dtype=_dt(dt), batch=b, rows=b, mode='train',
-                                peak_mib=peak, grads_mib=sum(p.numel() * p.element_size() for p in ps) / 2**20))
-                for p in ps: p.grad = None
+                def step_of(f):
+                    def step():
+                        clear()
+                        f(x).float().square().mean().backward()
+                    return step
+                row = dict(layer=n, label=labels[n], baseline='dense', dtype=_dt(dt), batch=b, rows=b, mode='train',
+                           grads_mib=sum(p.numel() * p.element_size() for p in ps) / 2**20, peak_mib=None)
+                for mode in sorted(modes, key=lambda mm: mm != 'eager'):     # eager first: its peak memory is measured
+                    prog(f"train {n} {_dt(dt)} {b} {mode}")
+                    ts = note = f = None
+                    try:
+                        if mode == 'eager': f = step_of(m)
+                        elif mode == 'graph': f, note = graph_fn(step_of(m), device, max(warmup, 2))
+                        else:
+                            with _dynamo_limits(): f = step_of(torch.compile(m, mode=compile_mode)); f()
+                        if f is not None: ts = time_fn(f, device, repeats, warmup)
+                        if mode == 'eager' and cuda:
+                            clear(); torch.cuda.synchronize(device); torch.cuda.reset_peak_memory_stats(device)
+                            base = torch.cuda.memory_allocated(device); f(); torch.cuda.synchronize(device)
+                            row['peak_mib'] = (torch.cuda.max_memory_allocated(device) - base) / 2**20
+                    except Exception as e: note = why(e)
+                    if mode == 'eager': row.update(_row(ts, note))
+                    else: row.update({f'{mode}_ms': _median(ts) * 1e3 if ts else None, f'{mode}_note': note})
+                    f = None; clear()
+                    if cuda: torch.cuda.synchronize(device)
+                if 'eager' not in modes: row.update(_row(None, None))
+                res.append(row)
             x = None
     prog.done()
     return dict(kind='train', headline=TRAIN_HEADLINE, machine=machine_info(device), device=device.type,
                 settings=_settings(width=width, depth=depth, leaf_width=leaf_width, fff_depth=fff_depth, batches=list(batches),
-                                   dtypes=dtypes, layers=list(layers), modes=['train'], repeats=repeats, warmup=warmup), results=res)
+                                   dtypes=dtypes, layers=list(layers), modes=list(modes), repeats=repeats, warmup=warmup,
+                                   compile_mode=compile_mode or 'default'), results=res)
 
 # %% ../nbs/13_bench.ipynb #b1a70024
 class EncoderBlock(torch.nn.Module):
@@ -852,7 +881,8 @@ def bench_parser() -> argparse.ArgumentParser:
     a('--layers', default=None, help="comma-separated layers beside the dense baseline; infer: fastff, fff, matrix, moe (default fastff,fff); "
       "train: fastff, fastff_soft, fff (default all three); encoder: fastff, no_ffn (default both; the dense encoder is always timed)")
     a('--modes', type=_names(_MODES, 'mode'), default=None, help="comma-separated: eager, graph (CUDA-graph replay), compile "
-      "(torch.compile fullgraph); default eager,graph,compile on cuda, eager on cpu; --mode train times eager steps")
+      "(torch.compile fullgraph); default eager,graph,compile on cuda, eager on cpu; --mode train: the whole step eager, "
+      "captured in a CUDA graph (graph) or with the layer compiled (compile), default eager,graph on cuda")
     a('--compile-mode', choices=['default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-cudagraphs'], default='default',
       help='torch.compile mode for --modes compile (default: default)')
     a('--num-layers', type=_int(1), default=12, help='encoder: number of blocks (default 12)')
@@ -878,7 +908,7 @@ def _defaults(a, cuda):
     if a.batch is None:
         a.batch = ({'infer': [1, 128, 4096, 16384, 65536], 'train': [16384]} if cuda else {'infer': [1, 128, 2048], 'train': [2048]})[a.mode]
         if a.model == 'encoder': a.batch = [1, 32, 128] if cuda else [1, 8]
-    if a.modes is None: a.modes = list(_MODES) if cuda and a.mode == 'infer' else ['eager']
+    if a.modes is None: a.modes = (list(_MODES) if a.mode == 'infer' else ['eager', 'graph']) if cuda else ['eager']
 
 def bench_cli(argv=None # command-line arguments (None: sys.argv[1:])
              ) -> int:
@@ -896,7 +926,6 @@ def bench_cli(argv=None # command-line arguments (None: sys.argv[1:])
     _defaults(a, cuda)
     dtypes = list(dict.fromkeys(_DTYPES[d] for d in a.dtype))
     if 'graph' in a.modes and not cuda: return err("--modes graph: CUDA-graph replay needs --device cuda")
-    if a.mode == 'train' and a.modes != ['eager']: return err("--mode train times eager training steps only: leave --modes out")
     if a.mode == 'train' and a.model == 'encoder': return err("--mode train is for --model layers")
     choices = ENCODER_VARIANTS if a.model == 'encoder' else TRAIN_LAYERS if a.mode == 'train' else INFER_LAYERS
     try: layers = _names(choices, 'layer')(a.layers) if a.layers is not None else None
@@ -914,7 +943,8 @@ def bench_cli(argv=None # command-line arguments (None: sys.argv[1:])
                               variants=list(dict.fromkeys(['dense'] + layers)) if layers else ENCODER_VARIANTS,
                               compile_mode=cm, **kw)
         elif a.mode == 'train':
-            r = bench_train(a.width, a.depth, a.batch, layers=layers or TRAIN_LAYERS, leaf_width=a.leaf_width, fff_depth=a.fff_depth, **kw)
+            r = bench_train(a.width, a.depth, a.batch, layers=layers or TRAIN_LAYERS, modes=a.modes, leaf_width=a.leaf_width,
+                            fff_depth=a.fff_depth, compile_mode=cm, **kw)
         else:
             r = bench_layers(a.width, a.depth, a.batch, layers=layers or ('fastff', 'fff'), modes=a.modes, leaf_width=a.leaf_width,
                              fff_depth=a.fff_depth, verify=not a.no_verify, compile_mode=cm, **kw)

@@ -16,11 +16,11 @@ from torch.utils._python_dispatch import _get_current_dispatch_mode
 from ..tree import ACTIVATIONS, get_activation
 
 # %% auto #0
-__all__ = ['ACT_CODES', 'TRITON_CONFIG', 'CPU_SOURCE', 'fastff_train_fwd', 'fastff_train_bwd', 'IMPL', 'KERNEL_ERRORS',
-           'EAGER_DIRECT', 'act_name', 'act_grad', 'compute_dtype', 'tree_depth', 'path_node', 'check_train_args',
-           'train_forward_reference', 'train_backward_reference', 'triton_supported', 'weight_grad_size',
-           'split_weight_grads', 'triton_forward', 'triton_backward', 'cpu_library', 'cpu_library_error', 'cpu_forward',
-           'cpu_backward', 'fastff_train']
+__all__ = ['ACT_CODES', 'TRITON_CONFIG', 'FAST_LAUNCH', 'CPU_SOURCE', 'fastff_train_fwd', 'fastff_train_bwd', 'IMPL',
+           'KERNEL_ERRORS', 'EAGER_DIRECT', 'act_name', 'act_grad', 'compute_dtype', 'tree_depth', 'path_node',
+           'check_train_args', 'train_forward_reference', 'train_backward_reference', 'triton_supported', 'launch',
+           'weight_grad_size', 'split_weight_grads', 'triton_forward', 'triton_backward', 'cpu_library',
+           'cpu_library_error', 'cpu_forward', 'cpu_backward', 'fastff_train']
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0006
 try:
@@ -357,6 +357,40 @@ def _device_ctx(x):
     if x.device.type != 'cuda' or x.device.index == torch.cuda.current_device(): return contextlib.nullcontext()
     return torch.cuda.device(x.device)
 
+FAST_LAUNCH = True   # after a kernel's first launch with given argument properties, call its compiled launcher directly
+_LAUNCHERS = {}      # (kernel, warps, constants, argument properties) -> (compiled kernel, constants in signature order)
+
+try: from fastff.kernels.triton_fff import _launch_hooks   # the inference kernels' check for a profiler's launch hooks
+except Exception: _launch_hooks = lambda: True   # (no Triton kernels there: always launch through Triton)
+
+def _spec(a):
+    "What Triton specialises a run-time argument on: a tensor's dtype and 16-byte alignment, a number's value."
+    return (a.dtype, a.data_ptr() % 16 == 0) if isinstance(a, Tensor) else a
+
+def launch(kernel,              # a `triton.jit` function
+           grid:tuple,          # programs per grid axis (1 to 3 numbers)
+           args:tuple,          # its run-time arguments, in signature order (tensors and numbers; no None)
+           num_warps:int=4,     # warps per program
+           **consts):           # its `tl.constexpr` arguments, which follow `args` in the signature
+    """`kernel[grid](*args, **consts, num_warps=num_warps)`. Its first launch with arguments of these properties
+    (dtypes, alignment, numbers, constants) goes through Triton, which compiles it; later ones call the compiled
+    launcher directly, on the current stream, skipping Triton's per-call argument binding and cache lookup (tens of
+    microseconds of host time per launch). Through Triton always when interpreting (`TRITON_INTERPRET=1`), when
+    `FAST_LAUNCH` is off, or when launch hooks are set (a profiler's, which Triton calls)."""
+    direct = FAST_LAUNCH and args[0].is_cuda
+    if direct:
+        key = (kernel, num_warps, tuple(consts.items()), *map(_spec, args))
+        fast = _LAUNCHERS.get(key)
+        if fast is not None and not _launch_hooks():
+            k, cs = fast
+            g = (*grid, 1, 1)
+            k.run(g[0], g[1], g[2], torch._C._cuda_getCurrentRawStream(args[0].device.index), k.function,
+                  k.packed_metadata, None, None, None, *args, *cs)
+            return
+    k = kernel[grid](*args, num_warps=num_warps, **consts)
+    if direct and getattr(k, 'function', None) is not None and not _launch_hooks():
+        _LAUNCHERS[key] = (k, tuple(consts[n] for n in kernel.arg_names[len(args):]))
+
 def weight_grad_size(trees:int, # trees
                      nodes:int, # nodes per tree, 2**(depth+1)-1
                      d_in:int,  # input width
@@ -393,13 +427,13 @@ def triton_forward(x:Tensor,                  # (rows, in)
     if rows == 0: return y, leaves, logits
     bk = min(cfg['BK'], _p2(d_in))
     with _device_ctx(x):
-        _path_kernel[(triton.cdiv(rows, cfg['BR']),)](
+        launch(_path_kernel, (triton.cdiv(rows, cfg['BR']),), (
             x, nw, nb if nb is not None else nw, ow, ob if ob is not None else ow, y, logits, logits, leaves, leaves,
             hist if hist is not None else leaves, counts if counts is not None else leaves,
-            rows, d_in, d_out, nw.shape[1], trees, depth, FORWARD=True, HAS_BA=nb is not None, HAS_BB=ob is not None,
-            WRITE_OUT=True, ACT=ACT_CODES[act_name(activation)], BR=cfg['BR'], BK=bk, BC=min(cfg['BC'], _p2(d_out)),
-            LP=_p2(trees * (depth + 1)), SINGLE=bk >= d_in, SORTED=False, DO_HIST=hist is not None,
-            DO_COUNT=counts is not None, num_warps=cfg['num_warps'])
+            rows, d_in, d_out, nw.shape[1], trees, depth), cfg['num_warps'], FORWARD=True, HAS_BA=nb is not None,
+            HAS_BB=ob is not None, WRITE_OUT=True, ACT=ACT_CODES[act_name(activation)], BR=cfg['BR'], BK=bk,
+            BC=min(cfg['BC'], _p2(d_out)), LP=_p2(trees * (depth + 1)), SINGLE=bk >= d_in, SORTED=False,
+            DO_HIST=hist is not None, DO_COUNT=counts is not None)
     return y, leaves, logits
 
 def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss with respect to y
@@ -427,19 +461,18 @@ def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss
     else:
         perm, sleaf = torch.empty(2, trees, rows, dtype=torch.int32, device=x.device)
         with _device_ctx(x):
-            _sort_kernel[(triton.cdiv(rows, 64), trees)](hist, leaves, perm, sleaf, rows, trees, 1 << depth, BR=64, NB=128)
+            launch(_sort_kernel, (triton.cdiv(rows, 64), trees), (hist, leaves, perm, sleaf, rows, trees, 1 << depth), BR=64, NB=128)
     bk = min(cfg['BK'], _p2(d_out))
     with _device_ctx(x):
-        _path_kernel[(triton.cdiv(rows, cfg['BR']),)](            # dz, and dx (rows taken in tree 0's leaf order)
-            dy, ow, ow, nw, nw, dx, logits, dz, leaves, perm, leaves, leaves, rows, d_out, d_in, nn_, trees, depth,
-            FORWARD=False, HAS_BA=False, HAS_BB=False, WRITE_OUT=need_x, ACT=code, BR=cfg['BR'], BK=bk,
-            BC=min(cfg['BC'], _p2(d_in)), LP=_p2(trees * L), SINGLE=bk >= d_out, SORTED=True, DO_HIST=False,
-            DO_COUNT=False, num_warps=cfg['num_warps'])
+        launch(_path_kernel, (triton.cdiv(rows, cfg['BR']),), (   # dz, and dx (rows taken in tree 0's leaf order)
+            dy, ow, ow, nw, nw, dx, logits, dz, leaves, perm, leaves, leaves, rows, d_out, d_in, nn_, trees, depth),
+            cfg['num_warps'], FORWARD=False, HAS_BA=False, HAS_BB=False, WRITE_OUT=need_x, ACT=code, BR=cfg['BR'], BK=bk,
+            BC=min(cfg['BC'], _p2(d_in)), LP=_p2(trees * L), SINGLE=bk >= d_out, SORTED=True, DO_HIST=False, DO_COUNT=False)
         for is_dw, src, coef, out, d in ((True, x, dz, dnw, d_in), (False, dy, logits, dow, d_out)):
-            _wgrad_kernel[(triton.cdiv(rows, cfg['CH']), trees)](
-                perm, sleaf, src, coef, out, dnb, dob, rows, d, nn_, trees, depth, IS_DW=is_dw, ACT=code,
+            launch(_wgrad_kernel, (triton.cdiv(rows, cfg['CH']), trees), (
+                perm, sleaf, src, coef, out, dnb, dob, rows, d, nn_, trees, depth), cfg['w_warps'], IS_DW=is_dw, ACT=code,
                 SPLIT_SRC=src.dtype == torch.float32, HAS_DOB=not is_dw, CH=cfg['CH'], BK=min(cfg['WBK'], max(16, _p2(d))),
-                SLOTS=cfg['SLOTS'], num_warps=cfg['w_warps'])
+                SLOTS=cfg['SLOTS'])
     return dx, dw
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0031
