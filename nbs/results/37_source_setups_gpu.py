@@ -107,8 +107,7 @@ def balance_loss(gate_probs, leaves):
 # ----------------------------------------------------------------------------------------------- one run
 def evaluate(model, x, y, chunk=10000):
     import torch
-    from fastff.tree import TreeLayer
-    routed = isinstance(model, TreeLayer)
+    routed = hasattr(model, 'leaf_usage')   # a fastff routed layer (FFF, MatrixFFF), not the dense baseline
     model.eval()
     correct, leaves = 0, []
     with torch.no_grad():
