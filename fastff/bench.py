@@ -416,7 +416,7 @@ def _layers_table(bench):
 
 def _train_table(bench):
     res, out = bench['results'], []
-    modes = bench['settings'].get('modes') or ['eager']
+    modes = [m for m in bench['settings'].get('modes', ()) if m in ('eager', 'graph', 'compile')] or ['eager']  # older files: ['train']
     key = {m: 'ms' if m == 'eager' else f'{m}_ms' for m in modes}
     out += [f"training step, ms (median of {bench['settings']['repeats']}); x = dense time / layer time in the same mode "
             "(eager: the step as written; graph: the whole step captured in a CUDA graph and replayed; compile: the layer "
@@ -470,7 +470,7 @@ def _plain_log(ax, axis='y'):
 def plot_bench(bench:dict, # results of `bench_layers`, `bench_train` or `bench_encoder`
                path=None # write the figure to this PNG file (None: show it)
               ):
-    "Per dtype: time against batch (colour = layer, line style = eager/graph/compile) and, below, speed-up over the dense baseline; bars for `--mode train`."
+    "Per dtype: time against batch (colour = layer, line style = eager/graph/compile) and, below, speed-up over the dense baseline; bars for `--mode train` (hatched: graph/compile)."
     import matplotlib
     if path is not None: matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
@@ -485,8 +485,16 @@ def plot_bench(bench:dict, # results of `bench_layers`, `bench_train` or `bench_
         rr = [r for r in res if r['dtype'] == dt]
         ax = axs[0][j]
         if train:
-            ax.barh([f"{r['layer']}, {r['batch']} rows" for r in rr], [r['ms'] for r in rr], color=[col[r['layer']] for r in rr])
-            for i, r in enumerate(rr): ax.text(r['ms'], i, f" {fmt_ms(r['ms'])}", va='center', fontsize=7)
+            extra = [m for m in ('graph', 'compile') if any(r.get(f'{m}_ms') for r in rr)]   # other modes: thinner, hatched bars
+            h = .8 / (1 + len(extra))
+            for k, (m, key) in enumerate([('eager', 'ms')] + [(m, f'{m}_ms') for m in extra]):
+                for i, r in enumerate(rr):
+                    if not r.get(key): continue
+                    ax.barh(i + k * h, r[key], height=h, color=col[r['layer']], alpha=1 if k == 0 else .5,
+                            hatch=None if k == 0 else '//', label=m if i == 0 else None)
+                    ax.text(r[key], i + k * h, f" {fmt_ms(r[key])}", va='center', fontsize=6 if extra else 7)
+            ax.set_yticks([i + h * len(extra) / 2 for i in range(len(rr))], [f"{r['layer']}, {r['batch']} rows" for r in rr])
+            if extra: ax.legend(fontsize=7, title='step', title_fontsize=7)
             ax.set_xlabel('ms per training step (median)'); ax.invert_yaxis(); ax.margins(x=.15)
             ax.tick_params(axis='y', labelsize=8); ax.grid(alpha=.3, axis='x')
         else:
