@@ -2,7 +2,8 @@
 
 python 37_source_setups_gpu.py --out DIR [--data FOLDER] [--plan 1|2] [--device cuda|cpu] [--workers N] [--budget S] [--smoke --limit N]
 --data: the folder holding `cifar10/cifar10_jpg.tgz` and `mnist/*-ubyte.gz` (or all five files side by side); default `$FASTFF_DATA`.
---plan 1: items 1 (seed 0), 2, 4, 5; --plan 2: item 1 with seeds 1 and 2, item 2 with the 4x longer schedule.
+--plan 1: items 1 (seed 0), 2, 4, 5; --plan 2: item 1 with seeds 1 and 2, item 2 with the 4x longer schedule;
+--plan 3: item 2's 1x4, 2x3, 2x6 master-leaf trees with 20 + 30 epochs and hardening weight 3 (ran on the CPU).
 Workers stop taking runs `budget - 60` s after the start and cut runs short at `budget` s (such runs are saved with complete=False).
 Plain training loop: AdamW as fastai's default Adam (betas (0.95->0.85 cycled, 0.99), eps 1e-5, decoupled wd 0.01),
 torch OneCycleLR like fastai's fit_one_cycle (pct_start 0.25, div 25, final_div 1e5, cos, moms 0.95-0.85),
@@ -209,13 +210,17 @@ def make_jobs(smoke=False, plan=1):
                     add('smear', f"FFF d{d} w{w}" + (" SMEAR" if sm else ""), 'cifar10',
                         dict(model='fff', depth=d, leaf_width=w, smear=sm), seed, [dict(epochs=25, lr=8e-4)], 128)
     # item 2: MNIST master leaf + load balancing (Charalampopoulos et al.): balancing phase, then hardening phase
-    def item2(seed, item='master', balancing=10, hardening=5):
-        for w, d in ((1, 4), (2, 3), (4, 2), (8, 1), (2, 6), (4, 5), (8, 4)):
-            for ml in (True, False):
+    def item2(seed, item='master', balancing=10, hardening=5, h=1.0, configs=((1, 4), (2, 3), (4, 2), (8, 1), (2, 6), (4, 5), (8, 4)),
+              variants=(True, False)):
+        for w, d in configs:
+            for ml in variants:
                 add(item, f"FFF {w}x{d}" + (" LB+ML" if ml else " LB"), 'mnist',
                     dict(model='fff', depth=d, leaf_width=w, master_leaf=w if ml else 0), seed,
                     [dict(name='balancing', epochs=balancing, lr=3e-3, balance=0.1),
-                     dict(name='hardening', epochs=hardening, lr=1e-3, balance=0.1, hardening=1.0)], 256)
+                     dict(name='hardening', epochs=hardening, lr=1e-3, balance=0.1, hardening=h)], 256)
+    if plan == 3:   # third call (CPU): the narrow-leaf master-leaf trees with a longer, 3x stronger hardening phase (20 + 30 epochs)
+        for seed in (0, 1): item2(seed, 'master_hard', 20, 30, 3.0, ((1, 4), (2, 3), (2, 6)), (True,))
+        return jobs
     if plan == 2:   # second call: item 2 with a 4x longer schedule (40 + 10 epochs); item 1 with seeds 1 and 2
         for seed in (0, 1): item2(seed, 'master_long', 40, 10)
         for seed in (1, 2): item1(seed)
@@ -247,6 +252,12 @@ def make_jobs(smoke=False, plan=1):
         item4(seed)
         if seed < 2: item5(seed); item2(seed)
     return jobs
+
+def cpu_name():
+    "The CPU's model name and logical CPU count (for the results' metadata)."
+    try: model = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except (OSError, StopIteration): model = platform.processor() or platform.machine()
+    return f"{model} CPU ({os.cpu_count()} logical CPUs)"
 
 def main():
     ap = argparse.ArgumentParser()
@@ -287,7 +298,7 @@ def main():
     threads = max(1, (os.cpu_count() or 2) // a.workers)
     procs = [ctx.Process(target=worker, args=(i, q, r, a.device, start_deadline, hard_deadline, datafile, threads)) for i in range(a.workers)]
     for p in procs: p.start()
-    meta = dict(device=torch.cuda.get_device_name(0) if a.device == 'cuda' else platform.processor() or platform.machine(),
+    meta = dict(device=torch.cuda.get_device_name(0) if a.device == 'cuda' else cpu_name(),
                 torch=torch.__version__, python=platform.python_version(), workers=a.workers,
                 time_utc=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
     recs, done, errors = [], 0, []
