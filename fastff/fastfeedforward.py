@@ -68,7 +68,7 @@ def _soft_forward(self:FastFeedForward, x, nw, nb, ow):
 @patch
 def _hard_forward(self:FastFeedForward, rows, ws, act, counts):
     "The hard path, differentiable: the one place that chooses the training implementation."
-    if self.fused_train and isinstance(act, str):      # agent D's sparse kernels: forward and backward touch only the path
+    if self.fused_train and isinstance(act, str):      # the sparse training kernels: forward and backward touch only the path
         return torch.ops.fastff.fastff_train(rows, *ws, act, counts if counts is not None else rows.new_empty(0, dtype=torch.long))
     return fastff_eval_reference(rows, *ws, act, counts)  # gathers: gradients reach exactly the engaged neurons
 
