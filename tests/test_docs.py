@@ -45,7 +45,7 @@ def page_text(page):
     return art.get_text('\n')
 
 # Pages whose owners still have to clean them (.devdata/docs_findings.md): reported as xfail, never hidden
-TO_CLEAN = {'34_shakespeare.ipynb': 'C: a text table with | columns'}
+TO_CLEAN = {}
 
 @pytest.mark.parametrize('nb', [pytest.param(nb, marks=pytest.mark.xfail(reason=TO_CLEAN[nb])) if nb in TO_CLEAN else nb
                                 for nb in NOTEBOOKS])
