@@ -44,11 +44,7 @@ def page_text(page):
     for el in art.select('.cell_input, script, style'): el.decompose()
     return art.get_text('\n')
 
-# Pages whose owners still have to clean them (.devdata/docs_findings.md): reported as xfail, never hidden
-TO_CLEAN = {}
-
-@pytest.mark.parametrize('nb', [pytest.param(nb, marks=pytest.mark.xfail(reason=TO_CLEAN[nb])) if nb in TO_CLEAN else nb
-                                for nb in NOTEBOOKS])
+@pytest.mark.parametrize('nb', NOTEBOOKS)
 def test_page_clean(site, nb):
     "No warning, traceback, machine path or raw `| ... |` table text in what the page shows."
     bad = [l.strip()[:200] for l in page_text(site[nb]).splitlines() if LEAK.search(l)]
