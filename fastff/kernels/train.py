@@ -139,8 +139,8 @@ def train_backward_reference(dy:Tensor,           # (rows, out) gradient of the 
     return dx, dnw, dnb, dow
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0021
-TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4,   # path kernel: rows per program, slice widths, warps
-                     CH=32, SLOTS=32, WBK=64, w_warps=4)    # weight-gradient kernel (H100 sweep: results/14_train_bench_h100.json)
+TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4,   # forward kernel: rows per program, slice widths, warps
+                     CH=32, SLOTS=32, WBK=64, w_warps=4)    # backward kernel: sorted rows per program, slots, column block, warps
 
 if triton is not None:
     @triton.jit
@@ -170,79 +170,82 @@ if triton is not None:
         return r
 
     @triton.jit
-    def _path_kernel(A, WA, BA, WB, BB, OUT, Z, DZ, LEAVES, PERM, HIST, COUNTS, rows, DA, DB, NN, TREES, DEPTH,
-                     FORWARD: tl.constexpr, HAS_BA: tl.constexpr, HAS_BB: tl.constexpr, WRITE_OUT: tl.constexpr,
-                     ACT: tl.constexpr, BR: tl.constexpr, BK: tl.constexpr, BC: tl.constexpr, LP: tl.constexpr,
-                     SINGLE: tl.constexpr, SORTED: tl.constexpr, DO_HIST: tl.constexpr, DO_COUNT: tl.constexpr):
-        # forward:  A = x,  WA = node_weights, BA = node_biases, WB = out_weights, BB = out_bias, OUT = y, coef = act(z)
-        # backward: A = dy, WA = out_weights, WB = node_weights, OUT = dx, coef = dz = act'(z) * (dy . out_weights[n])
+    def _to_dtype(v, PTR):
+        "fp32 `v` in the element type of `PTR`, rounded to nearest even (bf16 by hand: Triton's interpreter truncates)."
+        if PTR.dtype.element_ty == tl.bfloat16:
+            b = v.to(tl.int32, bitcast=True)
+            v = ((b + 0x7FFF + ((b >> 16) & 1)) & -65536).to(tl.float32, bitcast=True)
+        return v.to(PTR.dtype.element_ty)
+
+    @triton.jit
+    def _path_kernel(X, NW, NB, OW, OB, Y, Z, LEAVES, HIST, COUNTS, rows, DA, DB, NN, TREES, DEPTH,
+                     HAS_NB: tl.constexpr, HAS_OB: tl.constexpr, ACT: tl.constexpr, BR: tl.constexpr, BK: tl.constexpr,
+                     BC: tl.constexpr, LP: tl.constexpr, SINGLE: tl.constexpr, DO_HIST: tl.constexpr, DO_COUNT: tl.constexpr):
+        # the forward, a program per BR rows: descend each tree (dot products of width DA), then
+        # Y = sum over path nodes of act(z) * OW[node] (+ OB)
         r = tl.program_id(0) * BR + tl.arange(0, BR)
         rm = r < rows
-        if SORTED: r = tl.load(PERM + r, mask=rm, other=0)      # backward: rows in leaf order, so neighbours share nodes
         r64 = r.to(tl.int64)
         L = DEPTH + 1
         cols = tl.arange(0, LP)
-        coefs = tl.zeros([BR, LP], dtype=tl.float32)             # per row: the coefficient of each path node ...
-        gnodes = tl.zeros([BR, LP], dtype=tl.int32)              # ... and the node's row in WA/WB
+        coefs = tl.zeros([BR, LP], dtype=tl.float32)             # per row: act(z) of each path node ...
+        gnodes = tl.zeros([BR, LP], dtype=tl.int32)              # ... and the node's row in NW/OW
         if SINGLE:                                               # the whole row fits in BK: load it once
             k0 = tl.arange(0, BK)
-            a_row = tl.load(A + r64[:, None] * DA + k0[None, :], mask=rm[:, None] & (k0 < DA)[None, :], other=0.0).to(tl.float32)
-        for t in range(0, TREES):                                # pass 1: walk each tree (dot products of width DA)
+            a_row = tl.load(X + r64[:, None] * DA + k0[None, :], mask=rm[:, None] & (k0 < DA)[None, :], other=0.0).to(tl.float32)
+        for t in range(0, TREES):                                # pass 1: walk each tree
             node = tl.zeros([BR], dtype=tl.int32)
-            if not FORWARD: leaf = tl.load(LEAVES + r64 * TREES + t, mask=rm, other=0).to(tl.int32)
             for l in range(0, L):
-                if not FORWARD: node = ((1 << l) - 1) + (leaf >> (DEPTH - l))
                 g = t * NN + node
                 g64 = g.to(tl.int64)
                 if SINGLE:
-                    w = tl.load(WA + g64[:, None] * DA + k0[None, :], mask=rm[:, None] & (k0 < DA)[None, :], other=0.0)
+                    w = tl.load(NW + g64[:, None] * DA + k0[None, :], mask=rm[:, None] & (k0 < DA)[None, :], other=0.0)
                     acc = tl.sum(a_row * w.to(tl.float32), axis=1)
                 else:
                     acc = tl.zeros([BR], dtype=tl.float32)
                     for k in range(0, DA, BK):
                         kk = k + tl.arange(0, BK)
                         m2 = rm[:, None] & (kk < DA)[None, :]
-                        a = tl.load(A + r64[:, None] * DA + kk[None, :], mask=m2, other=0.0).to(tl.float32)
-                        w = tl.load(WA + g64[:, None] * DA + kk[None, :], mask=m2, other=0.0).to(tl.float32)
+                        a = tl.load(X + r64[:, None] * DA + kk[None, :], mask=m2, other=0.0).to(tl.float32)
+                        w = tl.load(NW + g64[:, None] * DA + kk[None, :], mask=m2, other=0.0).to(tl.float32)
                         acc += tl.sum(a * w, axis=1)
-                zi = (r64 * TREES + t) * L + l
-                if FORWARD:
-                    if HAS_BA: acc += tl.load(BA + g64, mask=rm, other=0.0).to(tl.float32)
-                    tl.store(Z + zi, acc, mask=rm)
-                    coef = _act_fn(acc, ACT)
-                    node = tl.where(l < DEPTH, 2 * node + 1 + (acc >= 0).to(tl.int32), node)
-                else:
-                    coef = acc * _dact_fn(tl.load(Z + zi, mask=rm, other=0.0), ACT)
-                    tl.store(DZ + zi, coef, mask=rm)
+                if HAS_NB: acc += tl.load(NB + g64, mask=rm, other=0.0).to(tl.float32)
+                tl.store(Z + (r64 * TREES + t) * L + l, acc, mask=rm)
                 sel = cols[None, :] == t * L + l
-                coefs = tl.where(sel, coef[:, None], coefs)
+                coefs = tl.where(sel, _act_fn(acc, ACT)[:, None], coefs)
                 gnodes = tl.where(sel, g[:, None], gnodes)
-            if FORWARD:
-                leaf = node - ((1 << DEPTH) - 1)
-                tl.store(LEAVES + r64 * TREES + t, leaf.to(tl.int64), mask=rm)
-                n_leaves = 1 << DEPTH
-                if DO_HIST: tl.atomic_add(HIST + t * n_leaves + leaf, 1, mask=rm)            # rows per leaf: the backward's sort
-                if DO_COUNT: tl.atomic_add(COUNTS + t * n_leaves + leaf, leaf.to(tl.int64) * 0 + 1, mask=rm)  # usage counter
-        if WRITE_OUT:                                            # pass 2: OUT = sum over path nodes of coef * WB[node]
-            for c in range(0, DB, BC):
-                cc = c + tl.arange(0, BC)
-                cm = cc < DB
-                m2 = rm[:, None] & cm[None, :]
-                o = tl.zeros([BR, BC], dtype=tl.float32)
-                for j in range(0, TREES * L):
-                    sel = cols[None, :] == j
-                    coef = tl.sum(tl.where(sel, coefs, 0.0), axis=1)
-                    g64 = tl.sum(tl.where(sel, gnodes, 0), axis=1).to(tl.int64)
-                    o += coef[:, None] * tl.load(WB + g64[:, None] * DB + cc[None, :], mask=m2, other=0.0).to(tl.float32)
-                if HAS_BB: o += tl.load(BB + cc, mask=cm, other=0.0).to(tl.float32)[None, :]
-                tl.store(OUT + r64[:, None] * DB + cc[None, :], o.to(OUT.dtype.element_ty), mask=m2)
+                node = tl.where(l < DEPTH, 2 * node + 1 + (acc >= 0).to(tl.int32), node)
+            leaf = node - ((1 << DEPTH) - 1)
+            tl.store(LEAVES + r64 * TREES + t, leaf.to(tl.int64), mask=rm)
+            n_leaves = 1 << DEPTH
+            if DO_HIST: tl.atomic_add(HIST + t * n_leaves + leaf, 1, mask=rm)            # rows per leaf: the backward's sort
+            if DO_COUNT: tl.atomic_add(COUNTS + t * n_leaves + leaf, leaf.to(tl.int64) * 0 + 1, mask=rm)  # usage counter
+        for c in range(0, DB, BC):                               # pass 2: gather the output vectors
+            cc = c + tl.arange(0, BC)
+            cm = cc < DB
+            m2 = rm[:, None] & cm[None, :]
+            o = tl.zeros([BR, BC], dtype=tl.float32)
+            for j in range(0, TREES * L):
+                sel = cols[None, :] == j
+                coef = tl.sum(tl.where(sel, coefs, 0.0), axis=1)
+                g64 = tl.sum(tl.where(sel, gnodes, 0), axis=1).to(tl.int64)
+                o += coef[:, None] * tl.load(OW + g64[:, None] * DB + cc[None, :], mask=m2, other=0.0).to(tl.float32)
+            if HAS_OB: o += tl.load(OB + cc, mask=cm, other=0.0).to(tl.float32)[None, :]
+            tl.store(Y + r64[:, None] * DB + cc[None, :], _to_dtype(o, Y), mask=m2)
 
     @triton.jit
-    def _sort_kernel(HIST, LEAVES, PERM, SLEAF, rows, TREES, N_LEAVES, BR: tl.constexpr, NB: tl.constexpr):
+    def _sort_kernel(HIST, LEAVES, PERM, SLEAF, DW, n_dw, rows, TREES, N_LEAVES, BR: tl.constexpr, NB: tl.constexpr,
+                     ZB: tl.constexpr):
         # counting sort of tree t's leaves, a program per BR rows: a row's position = the rows with a smaller leaf (from
         # the forward's histogram, HIST[t]) + its rank among the rows with its leaf (an atomic cursor, HIST[TREES + t]),
-        # so rows sharing a leaf come in any order (they share every path node, so no kernel needs their order)
+        # so rows sharing a leaf come in any order (they share every path node, so no kernel needs their order).
+        # Each program also zeroes its share of DW, the weight-gradient buffer the backward kernel then fills.
         t = tl.program_id(1)
+        pid = t * tl.num_programs(0) + tl.program_id(0)
+        share = tl.cdiv(tl.cdiv(n_dw, tl.num_programs(0) * TREES), ZB) * ZB
+        for z0 in range(pid * share, pid * share + share, ZB):
+            zz = z0 + tl.arange(0, ZB)
+            tl.store(DW + zz, tl.zeros([ZB], dtype=tl.float32), mask=zz < n_dw)
         r = tl.program_id(0) * BR + tl.arange(0, BR)
         rm = r < rows
         leaf = tl.load(LEAVES + r.to(tl.int64) * TREES + t, mask=rm, other=0).to(tl.int32)
@@ -263,41 +266,76 @@ if triton is not None:
         return hi, v - hi
 
     @triton.jit
-    def _flush(A, G, WHOLE, n_slots, SRC, OUT, OUT_B, DOB, row, pm, D, add_dob,
-               IS_DW: tl.constexpr, SPLIT_SRC: tl.constexpr, DO_DOB: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
-        # OUT[G[k]] (+)= A[k] @ src for every filled slot k, in BK-wide column blocks; a slot whose node's rows all lie in
-        # this chunk is stored, one that spans chunks is added atomically
+    def _dot3(a, b, acc, SPLIT_A: tl.constexpr, SPLIT_B: tl.constexpr):
+        "`acc + a @ b` on tf32 tensor cores, exact to ~2**-21: fp32 operands (SPLIT_*) as `hi + lo`; bf16/fp16 ones are exact in tf32."
+        if SPLIT_A: a_hi, a_lo = _tf32_split(a)
+        else: a_hi, a_lo = a, a
+        if SPLIT_B: b_hi, b_lo = _tf32_split(b)
+        else: b_hi, b_lo = b, b
+        acc = tl.dot(a_hi, b_hi, acc, input_precision="tf32")
+        if SPLIT_A: acc = tl.dot(a_lo, b_hi, acc, input_precision="tf32")
+        if SPLIT_B: acc = tl.dot(a_hi, b_lo, acc, input_precision="tf32")
+        return acc
+
+    @triton.jit
+    def _put(ptrs, v, store, add, km):
+        "Slot rows `store` written, `add` added atomically (their node has rows in other chunks too)."
+        tl.store(ptrs, v, mask=store[:, None] & km[None, :])
+        tl.atomic_add(ptrs, v, mask=add[:, None] & km[None, :])
+
+    @triton.jit
+    def _bwd_flush(ACT_M, DACT_M, G, WHOLE, n_slots, row, pm, X, DY, NW, OW, DX, DXS, DNW, DNB, DOW, DOB, D_IN, D_OUT,
+                   dx_first, dx_last, do_dob, WRITE_DX: tl.constexpr, S_X: tl.constexpr, S_DY: tl.constexpr,
+                   S_NW: tl.constexpr, S_OW: tl.constexpr, HAS_DOB: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
+        # the filled slots: G[s] its node, ACT_M[s, i] / DACT_M[s, i] act(z) / act'(z) of row i at that node (0 if
+        # row i is not in the slot). Columns in BK-wide blocks:
+        #   S = OW[G] @ dy.T (dy . out_weights[node] per slot and row);  out_weights.grad[G] (+)= ACT_M @ dy
+        #   DZ = S * DACT_M;  node_biases.grad[G] (+)= row sums of DZ
+        #   dx[rows] (+)= DZ.T @ NW[G];  node_weights.grad[G] (+)= DZ @ x
         k = tl.arange(0, SLOTS)
         ok = (k < n_slots) & (G >= 0)
         store, add = ok & WHOLE, ok & ~WHOLE
-        g64 = G.to(tl.int64)
-        a_hi, a_lo = _tf32_split(A)
-        for k0 in range(0, D, BK):
+        g64 = tl.where(ok, G, 0).to(tl.int64)
+        S = tl.zeros(ACT_M.shape, dtype=tl.float32)
+        for k0 in range(0, D_OUT, BK):
             kk = k0 + tl.arange(0, BK)
-            km = kk < D
-            src = tl.load(SRC + row[:, None] * D + kk[None, :], mask=pm[:, None] & km[None, :], other=0.0).to(tl.float32)
-            src_hi, src_lo = _tf32_split(src)                    # bf16/fp16 inputs are exact in tf32: src_lo == 0
-            acc = tl.dot(a_hi, src_hi, input_precision="tf32")
-            acc = tl.dot(a_lo, src_hi, acc, input_precision="tf32")
-            if SPLIT_SRC: acc = tl.dot(a_hi, src_lo, acc, input_precision="tf32")
-            ptrs = OUT + g64[:, None] * D + kk[None, :]
-            tl.store(ptrs, acc, mask=store[:, None] & km[None, :])
-            tl.atomic_add(ptrs, acc, mask=add[:, None] & km[None, :])
-            if DO_DOB:
-                if add_dob: tl.atomic_add(DOB + kk, tl.sum(src, 0), mask=km)  # out_bias.grad = column sums of dy
-        if IS_DW:                                                # node_biases.grad = the node's sum of dz
-            sb = tl.sum(A, 1)
-            tl.store(OUT_B + g64, sb, mask=store)
-            tl.atomic_add(OUT_B + g64, sb, mask=add)
+            km = kk < D_OUT
+            dy = tl.load(DY + row[:, None] * D_OUT + kk[None, :], mask=pm[:, None] & km[None, :], other=0.0).to(tl.float32)
+            ow = tl.load(OW + g64[:, None] * D_OUT + kk[None, :], mask=ok[:, None] & km[None, :], other=0.0).to(tl.float32)
+            S = _dot3(ow, tl.trans(dy), S, S_OW, S_DY)
+            _put(DOW + g64[:, None] * D_OUT + kk[None, :], _dot3(ACT_M, dy, tl.zeros([SLOTS, BK], dtype=tl.float32), True, S_DY),
+                 store, add, km)
+            if HAS_DOB:
+                if do_dob: tl.atomic_add(DOB + kk, tl.sum(dy, 0), mask=km)  # out_bias.grad = column sums of dy
+        DZ = S * DACT_M
+        sb = tl.sum(DZ, 1)
+        tl.store(DNB + g64, sb, mask=store)
+        tl.atomic_add(DNB + g64, sb, mask=add)
+        for k0 in range(0, D_IN, BK):
+            kk = k0 + tl.arange(0, BK)
+            km = kk < D_IN
+            x = tl.load(X + row[:, None] * D_IN + kk[None, :], mask=pm[:, None] & km[None, :], other=0.0).to(tl.float32)
+            _put(DNW + g64[:, None] * D_IN + kk[None, :], _dot3(DZ, x, tl.zeros([SLOTS, BK], dtype=tl.float32), True, S_X),
+                 store, add, km)
+            if WRITE_DX:
+                nw = tl.load(NW + g64[:, None] * D_IN + kk[None, :], mask=ok[:, None] & km[None, :], other=0.0).to(tl.float32)
+                ptrs = row[:, None] * D_IN + kk[None, :]
+                m2 = pm[:, None] & km[None, :]
+                dx = _dot3(tl.trans(DZ), nw, tl.zeros(x.shape, dtype=tl.float32), True, S_NW)
+                if not dx_first: dx += tl.load(DXS + ptrs, mask=m2, other=0.0)    # earlier slots or trees: fp32 partial sums
+                if dx_last: tl.store(DX + ptrs, _to_dtype(dx, DX), mask=m2)
+                else: tl.store(DXS + ptrs, dx, mask=m2)
+        tl.debug_barrier()                                       # the next flush re-reads DXS written by other threads
 
-    @triton.jit
-    def _wgrad_kernel(PERM, SLEAF, SRC, COEF, OUT, OUT_B, DOB, rows, D, NN, TREES, DEPTH,
-                      IS_DW: tl.constexpr, ACT: tl.constexpr, SPLIT_SRC: tl.constexpr, HAS_DOB: tl.constexpr,
-                      CH: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
-        # program (chunk, tree): CH consecutive rows of the tree's leaf order. A node's rows are a contiguous run at
-        # every level, so in the chunk each level splits into a few segments; segment j of level l gets a slot (a row
-        # of A) holding its rows' coefficients, and one matrix product A @ src sums every segment of every level.
-        t = tl.program_id(1)
+    @triton.jit(do_not_specialize=['t', 'first_tree', 'last_tree'])
+    def _grad_kernel(PERM, SLEAF, X, DY, NW, OW, Z, DX, DXS, DNW, DNB, DOW, DOB, rows, D_IN, D_OUT, NN, TREES, DEPTH, t,
+                    first_tree, last_tree, ACT: tl.constexpr, WRITE_DX: tl.constexpr, HAS_DOB: tl.constexpr,
+                    S_X: tl.constexpr, S_DY: tl.constexpr, S_NW: tl.constexpr, S_OW: tl.constexpr,
+                    CH: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
+        # the whole backward of tree t, a program per CH consecutive rows of the tree's leaf order (a chunk). A node's
+        # rows are a contiguous run at every level, so in the chunk each level splits into a few segments; segment j
+        # of level l gets a slot (a row of the SLOTS x CH matrices), and a few matrix products over the slots give dz,
+        # dx and every weight gradient of every level at once (_bwd_flush).
         L = DEPTH + 1
         ii = tl.arange(0, CH)
         pos = tl.program_id(0) * CH + ii                         # positions in the sorted order
@@ -308,10 +346,12 @@ if triton is not None:
         next_leaf = tl.load(SLEAF + order + pos + 1, mask=pos + 1 < rows, other=-1).to(tl.int32)
         row = tl.load(PERM + order + pos, mask=pm, other=0).to(tl.int64)
         k = tl.arange(0, SLOTS)
-        A = tl.zeros([SLOTS, CH], dtype=tl.float32)              # A[slot, i]: row i's coefficient in the slot's segment
-        G = tl.full([SLOTS], -1, tl.int32)                       # the slot's node (row of OUT)
+        ACT_M = tl.zeros([SLOTS, CH], dtype=tl.float32)          # ACT_M[slot, i]: act(z) of row i in the slot's segment
+        DACT_M = tl.zeros([SLOTS, CH], dtype=tl.float32)         # ... and act'(z)
+        G = tl.full([SLOTS], -1, tl.int32)                       # the slot's node (row of NW, OW)
         WHOLE = k < 0                                            # the slot's node has no rows outside this chunk
         n_slots = 0
+        n_flush = 0
         for l in range(0, L):
             shift = DEPTH - l
             node = leaf >> shift
@@ -320,17 +360,19 @@ if triton is not None:
             seg_start = run_start | (ii == 0)
             seg = tl.cumsum(seg_start.to(tl.int32), 0) - 1      # segment of each row within the chunk at this level
             n_seg = tl.sum(seg_start.to(tl.int32), 0)
-            if n_slots + n_seg > SLOTS:                          # A is full: sum what it holds, start afresh
-                _flush(A, G, WHOLE, n_slots, SRC, OUT, OUT_B, DOB, row, pm, D, False, IS_DW, SPLIT_SRC, HAS_DOB, BK, SLOTS)
-                A = tl.zeros([SLOTS, CH], dtype=tl.float32)
+            if n_slots + n_seg > SLOTS:                          # the slots are full: run what they hold, start afresh
+                _bwd_flush(ACT_M, DACT_M, G, WHOLE, n_slots, row, pm, X, DY, NW, OW, DX, DXS, DNW, DNB, DOW, DOB, D_IN, D_OUT,
+                           (first_tree != 0) & (n_flush == 0), False, False, WRITE_DX, S_X, S_DY, S_NW, S_OW, HAS_DOB, BK, SLOTS)
+                n_flush += 1
+                ACT_M = tl.zeros([SLOTS, CH], dtype=tl.float32)
+                DACT_M = tl.zeros([SLOTS, CH], dtype=tl.float32)
                 G = tl.full([SLOTS], -1, tl.int32)
                 WHOLE = k < 0
                 n_slots = 0
-            coef = tl.load(COEF + (row * TREES + t) * L + l, mask=pm, other=0.0)
-            if not IS_DW: coef = _act_fn(coef, ACT)
-            coef = tl.where(pm, coef, 0.0)
-            match = k[:, None] == (n_slots + seg)[None, :]
-            A = tl.where(match, coef[None, :], A)
+            z = tl.load(Z + (row * TREES + t) * L + l, mask=pm, other=0.0)
+            match = (k[:, None] == (n_slots + seg)[None, :]) & pm[None, :]
+            ACT_M = tl.where(match, _act_fn(z, ACT)[None, :], ACT_M)
+            DACT_M = tl.where(match, _dact_fn(z, ACT)[None, :], DACT_M)
             g = tl.where(pm, t * NN + (1 << l) - 1 + node, -1)
             G = tl.maximum(G, tl.max(tl.where(match, g[None, :], -1), 1))
             first_whole = tl.sum(tl.where(ii == 0, run_start.to(tl.int32), 0), 0) > 0     # the chunk's first run starts here
@@ -339,7 +381,9 @@ if triton is not None:
             whole = ((k != n_slots) | first_whole) & ((k != n_slots + n_seg - 1) | last_whole)
             WHOLE = tl.where(mine, whole, WHOLE)
             n_slots += n_seg
-        _flush(A, G, WHOLE, n_slots, SRC, OUT, OUT_B, DOB, row, pm, D, t == 0, IS_DW, SPLIT_SRC, HAS_DOB, BK, SLOTS)
+        _bwd_flush(ACT_M, DACT_M, G, WHOLE, n_slots, row, pm, X, DY, NW, OW, DX, DXS, DNW, DNB, DOW, DOB, D_IN, D_OUT,
+                   (first_tree != 0) & (n_flush == 0), last_tree != 0, t == 0, WRITE_DX, S_X, S_DY, S_NW, S_OW, HAS_DOB, BK, SLOTS)
+
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0022
 def _p2(n:int) -> int: return 1 << max(0, int(n) - 1).bit_length()
@@ -428,12 +472,11 @@ def triton_forward(x:Tensor,                  # (rows, in)
     bk = min(cfg['BK'], _p2(d_in))
     with _device_ctx(x):
         launch(_path_kernel, (triton.cdiv(rows, cfg['BR']),), (
-            x, nw, nb if nb is not None else nw, ow, ob if ob is not None else ow, y, logits, logits, leaves, leaves,
+            x, nw, nb if nb is not None else nw, ow, ob if ob is not None else ow, y, logits, leaves,
             hist if hist is not None else leaves, counts if counts is not None else leaves,
-            rows, d_in, d_out, nw.shape[1], trees, depth), cfg['num_warps'], FORWARD=True, HAS_BA=nb is not None,
-            HAS_BB=ob is not None, WRITE_OUT=True, ACT=ACT_CODES[act_name(activation)], BR=cfg['BR'], BK=bk,
-            BC=min(cfg['BC'], _p2(d_out)), LP=_p2(trees * (depth + 1)), SINGLE=bk >= d_in, SORTED=False,
-            DO_HIST=hist is not None, DO_COUNT=counts is not None)
+            rows, d_in, d_out, nw.shape[1], trees, depth), cfg['num_warps'], HAS_NB=nb is not None, HAS_OB=ob is not None,
+            ACT=ACT_CODES[act_name(activation)], BR=cfg['BR'], BK=bk, BC=min(cfg['BC'], _p2(d_out)),
+            LP=_p2(trees * (depth + 1)), SINGLE=bk >= d_in, DO_HIST=hist is not None, DO_COUNT=counts is not None)
     return y, leaves, logits
 
 def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss with respect to y
@@ -451,29 +494,31 @@ def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss
     dy, x, nw, ow = dy.contiguous(), x.contiguous(), node_weights.contiguous(), out_weights.contiguous()
     leaves, logits = leaves.contiguous(), logits.contiguous()
     dx = torch.empty(rows, d_in, dtype=x.dtype, device=x.device) if need_x else x.new_empty(0)
-    dw = torch.zeros(weight_grad_size(trees, nn_, d_in, d_out), dtype=torch.float32, device=x.device)
-    if rows == 0: return dx, dw
-    dnw, dnb, dow, dob = split_weight_grads(dw, trees, nn_, d_in, d_out)
-    dz = torch.empty_like(logits)
-    if hist is None:
+    n_dw = weight_grad_size(trees, nn_, d_in, d_out)
+    if rows == 0 or hist is None:                             # the sort kernel zeroes dw itself
+        dw = torch.zeros(n_dw, dtype=torch.float32, device=x.device)
+        if rows == 0: return dx, dw
         keys = leaves.to(torch.int16 if depth < 15 else torch.int32)
         sleaf, perm = torch.sort(keys.t().contiguous() if trees > 1 else keys.view(1, rows), dim=1)  # (trees, rows)
     else:
+        dw = torch.empty(n_dw, dtype=torch.float32, device=x.device)
         perm, sleaf = torch.empty(2, trees, rows, dtype=torch.int32, device=x.device)
         with _device_ctx(x):
-            launch(_sort_kernel, (triton.cdiv(rows, 64), trees), (hist, leaves, perm, sleaf, rows, trees, 1 << depth), BR=64, NB=128)
-    bk = min(cfg['BK'], _p2(d_out))
+            launch(_sort_kernel, (triton.cdiv(rows, 64), trees), (hist, leaves, perm, sleaf, dw, n_dw, rows, trees, 1 << depth),
+                   BR=64, NB=128, ZB=1024)
+    dnw, dnb, dow, dob = split_weight_grads(dw, trees, nn_, d_in, d_out)
+    # fp32 partial sums of dx (several trees, or a chunk whose slots fill more than once): dx itself when it is fp32
+    dxs = dx if x.dtype == torch.float32 or not need_x else torch.empty(rows, d_in, dtype=torch.float32, device=x.device)
+    f32 = lambda t: t.dtype == torch.float32
     with _device_ctx(x):
-        launch(_path_kernel, (triton.cdiv(rows, cfg['BR']),), (   # dz, and dx (rows taken in tree 0's leaf order)
-            dy, ow, ow, nw, nw, dx, logits, dz, leaves, perm, leaves, leaves, rows, d_out, d_in, nn_, trees, depth),
-            cfg['num_warps'], FORWARD=False, HAS_BA=False, HAS_BB=False, WRITE_OUT=need_x, ACT=code, BR=cfg['BR'], BK=bk,
-            BC=min(cfg['BC'], _p2(d_in)), LP=_p2(trees * L), SINGLE=bk >= d_out, SORTED=True, DO_HIST=False, DO_COUNT=False)
-        for is_dw, src, coef, out, d in ((True, x, dz, dnw, d_in), (False, dy, logits, dow, d_out)):
-            launch(_wgrad_kernel, (triton.cdiv(rows, cfg['CH']), trees), (
-                perm, sleaf, src, coef, out, dnb, dob, rows, d, nn_, trees, depth), cfg['w_warps'], IS_DW=is_dw, ACT=code,
-                SPLIT_SRC=src.dtype == torch.float32, HAS_DOB=not is_dw, CH=cfg['CH'], BK=min(cfg['WBK'], max(16, _p2(d))),
-                SLOTS=cfg['SLOTS'])
+        for t in range(trees):
+            launch(_grad_kernel, (triton.cdiv(rows, cfg['CH']),), (
+                perm, sleaf, x, dy, nw, ow, logits, dx, dxs, dnw, dnb, dow, dob, rows, d_in, d_out, nn_, trees, depth,
+                t, int(t == 0), int(t == trees - 1)), cfg['w_warps'], ACT=code, WRITE_DX=need_x, HAS_DOB=True,
+                S_X=f32(x), S_DY=f32(dy), S_NW=f32(nw), S_OW=f32(ow), CH=cfg['CH'],
+                BK=min(cfg['WBK'], max(16, _p2(max(d_in, d_out)))), SLOTS=max(cfg['SLOTS'], cfg['CH']))
     return dx, dw
+
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0031
 CPU_SOURCE = Path(str(files('fastff.kernels')/'fastff_train.cpp'))
