@@ -139,8 +139,9 @@ def train_backward_reference(dy:Tensor,           # (rows, out) gradient of the 
     return dx, dnw, dnb, dow
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0021
-TRITON_CONFIG = dict(BR=32, BK=256, BC=256, num_warps=4,   # forward kernel: rows per program, slice widths, warps
-                     CH=32, SLOTS=32, WBK=64, w_warps=4)    # backward kernel: sorted rows per program, slots, column block, warps
+TRITON_CONFIG = dict(BR=16, BK=128, BC=256, num_warps=2,   # forward kernel: rows per program, slice widths, warps
+                     CH=32, SLOTS=32, WBK=64, w_warps=4,    # backward kernel: sorted rows per program, slots, column block, warps,
+                     SPLIT=1, w_stages=3)                   # programs sharing a chunk's columns, pipeline stages
 
 if triton is not None:
     @triton.jit
@@ -260,10 +261,15 @@ if triton is not None:
         tl.store(SLEAF + pos, leaf, mask=rm)
 
     @triton.jit
+    def _tf32_round(v):
+        "`v` rounded to tf32 (10 mantissa bits, ties away from zero): the tensor cores would truncate it."
+        return ((v.to(tl.int32, bitcast=True) + 4096) & -8192).to(tl.float32, bitcast=True)
+
+    @triton.jit
     def _tf32_split(v):
-        "`v = hi + lo` with `hi` exact in tf32 (its top 10 mantissa bits): two tf32 products then lose only ~2**-21 of `v`."
-        hi = (v.to(tl.int32, bitcast=True) & -8192).to(tl.float32, bitcast=True)
-        return hi, v - hi
+        "`v = hi + lo` with `hi` exact in tf32 and `lo` rounded to tf32: `v` to ~2**-22 (so a product to ~2**-21)."
+        hi = _tf32_round(v)
+        return hi, _tf32_round(v - hi)
 
     @triton.jit
     def _dot3(a, b, acc, SPLIT_A: tl.constexpr, SPLIT_B: tl.constexpr):
@@ -285,7 +291,7 @@ if triton is not None:
 
     @triton.jit
     def _bwd_flush(ACT_M, DACT_M, G, WHOLE, n_slots, row, pm, X, DY, NW, OW, DX, DXS, DNW, DNB, DOW, DOB, D_IN, D_OUT,
-                   dx_first, dx_last, do_dob, WRITE_DX: tl.constexpr, S_X: tl.constexpr, S_DY: tl.constexpr,
+                   part, in_lo, in_hi, out_lo, out_hi, dx_first, dx_last, do_dob, WRITE_DX: tl.constexpr, S_X: tl.constexpr, S_DY: tl.constexpr,
                    S_NW: tl.constexpr, S_OW: tl.constexpr, HAS_DOB: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
         # the filled slots: G[s] its node, ACT_M[s, i] / DACT_M[s, i] act(z) / act'(z) of row i at that node (0 if
         # row i is not in the slot). Columns in BK-wide blocks:
@@ -303,15 +309,16 @@ if triton is not None:
             dy = tl.load(DY + row[:, None] * D_OUT + kk[None, :], mask=pm[:, None] & km[None, :], other=0.0).to(tl.float32)
             ow = tl.load(OW + g64[:, None] * D_OUT + kk[None, :], mask=ok[:, None] & km[None, :], other=0.0).to(tl.float32)
             S = _dot3(ow, tl.trans(dy), S, S_OW, S_DY)
-            _put(DOW + g64[:, None] * D_OUT + kk[None, :], _dot3(ACT_M, dy, tl.zeros([SLOTS, BK], dtype=tl.float32), True, S_DY),
-                 store, add, km)
+            if (k0 >= out_lo) & (k0 < out_hi):                  # this program's columns of out_weights.grad
+                _put(DOW + g64[:, None] * D_OUT + kk[None, :], _dot3(ACT_M, dy, tl.zeros([SLOTS, BK], dtype=tl.float32), True, S_DY),
+                     store, add, km)
             if HAS_DOB:
                 if do_dob: tl.atomic_add(DOB + kk, tl.sum(dy, 0), mask=km)  # out_bias.grad = column sums of dy
         DZ = S * DACT_M
         sb = tl.sum(DZ, 1)
-        tl.store(DNB + g64, sb, mask=store)
-        tl.atomic_add(DNB + g64, sb, mask=add)
-        for k0 in range(0, D_IN, BK):
+        tl.store(DNB + g64, sb, mask=store & (part == 0))
+        tl.atomic_add(DNB + g64, sb, mask=add & (part == 0))
+        for k0 in range(in_lo, in_hi, BK):
             kk = k0 + tl.arange(0, BK)
             km = kk < D_IN
             x = tl.load(X + row[:, None] * D_IN + kk[None, :], mask=pm[:, None] & km[None, :], other=0.0).to(tl.float32)
@@ -328,15 +335,21 @@ if triton is not None:
         tl.debug_barrier()                                       # the next flush re-reads DXS written by other threads
 
     @triton.jit(do_not_specialize=['t', 'first_tree', 'last_tree'])
-    def _grad_kernel(PERM, SLEAF, X, DY, NW, OW, Z, DX, DXS, DNW, DNB, DOW, DOB, rows, D_IN, D_OUT, NN, TREES, DEPTH, t,
+    def _grad_kernel(PERM, SLEAF, X, DY, NW, OW, Z, DX, DXS, DW, OFF_NB, OFF_OW, OFF_OB, rows, D_IN, D_OUT, NN, TREES, DEPTH, t,
                     first_tree, last_tree, ACT: tl.constexpr, WRITE_DX: tl.constexpr, HAS_DOB: tl.constexpr,
                     S_X: tl.constexpr, S_DY: tl.constexpr, S_NW: tl.constexpr, S_OW: tl.constexpr,
-                    CH: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
+                    SPLIT: tl.constexpr, CH: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
         # the whole backward of tree t, a program per CH consecutive rows of the tree's leaf order (a chunk). A node's
         # rows are a contiguous run at every level, so in the chunk each level splits into a few segments; segment j
         # of level l gets a slot (a row of the SLOTS x CH matrices), and a few matrix products over the slots give dz,
         # dx and every weight gradient of every level at once (_bwd_flush).
+        DNW, DNB, DOW, DOB = DW, DW + OFF_NB, DW + OFF_OW, DW + OFF_OB   # the gradients' places in the flat buffer
         L = DEPTH + 1
+        part = tl.program_id(1)                                  # SPLIT programs share the chunk's columns
+        in_lo = part * tl.cdiv(tl.cdiv(D_IN, SPLIT), BK) * BK
+        in_hi = tl.minimum(in_lo + tl.cdiv(tl.cdiv(D_IN, SPLIT), BK) * BK, D_IN)
+        out_lo = part * tl.cdiv(tl.cdiv(D_OUT, SPLIT), BK) * BK
+        out_hi = out_lo + tl.cdiv(tl.cdiv(D_OUT, SPLIT), BK) * BK
         ii = tl.arange(0, CH)
         pos = tl.program_id(0) * CH + ii                         # positions in the sorted order
         pm = pos < rows
@@ -362,7 +375,7 @@ if triton is not None:
             n_seg = tl.sum(seg_start.to(tl.int32), 0)
             if n_slots + n_seg > SLOTS:                          # the slots are full: run what they hold, start afresh
                 _bwd_flush(ACT_M, DACT_M, G, WHOLE, n_slots, row, pm, X, DY, NW, OW, DX, DXS, DNW, DNB, DOW, DOB, D_IN, D_OUT,
-                           (first_tree != 0) & (n_flush == 0), False, False, WRITE_DX, S_X, S_DY, S_NW, S_OW, HAS_DOB, BK, SLOTS)
+                           part, in_lo, in_hi, out_lo, out_hi, (first_tree != 0) & (n_flush == 0), False, False, WRITE_DX, S_X, S_DY, S_NW, S_OW, HAS_DOB, BK, SLOTS)
                 n_flush += 1
                 ACT_M = tl.zeros([SLOTS, CH], dtype=tl.float32)
                 DACT_M = tl.zeros([SLOTS, CH], dtype=tl.float32)
@@ -382,7 +395,7 @@ if triton is not None:
             WHOLE = tl.where(mine, whole, WHOLE)
             n_slots += n_seg
         _bwd_flush(ACT_M, DACT_M, G, WHOLE, n_slots, row, pm, X, DY, NW, OW, DX, DXS, DNW, DNB, DOW, DOB, D_IN, D_OUT,
-                   (first_tree != 0) & (n_flush == 0), last_tree != 0, t == 0, WRITE_DX, S_X, S_DY, S_NW, S_OW, HAS_DOB, BK, SLOTS)
+                   part, in_lo, in_hi, out_lo, out_hi, (first_tree != 0) & (n_flush == 0), last_tree != 0, (t == 0) & (part == 0), WRITE_DX, S_X, S_DY, S_NW, S_OW, HAS_DOB, BK, SLOTS)
 
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0022
@@ -415,6 +428,7 @@ def launch(kernel,              # a `triton.jit` function
            grid:tuple,          # programs per grid axis (1 to 3 numbers)
            args:tuple,          # its run-time arguments, in signature order (tensors and numbers; no None)
            num_warps:int=4,     # warps per program
+           num_stages:int|None=None, # software-pipelining stages (None: Triton's default)
            **consts):           # its `tl.constexpr` arguments, which follow `args` in the signature
     """`kernel[grid](*args, **consts, num_warps=num_warps)`. Its first launch with arguments of these properties
     (dtypes, alignment, numbers, constants) goes through Triton, which compiles it; later ones call the compiled
@@ -423,7 +437,7 @@ def launch(kernel,              # a `triton.jit` function
     `FAST_LAUNCH` is off, or when launch hooks are set (a profiler's, which Triton calls)."""
     direct = FAST_LAUNCH and args[0].is_cuda
     if direct:
-        key = (kernel, num_warps, tuple(consts.items()), *map(_spec, args))
+        key = (kernel, num_warps, num_stages, tuple(consts.items()), *map(_spec, args))
         fast = _LAUNCHERS.get(key)
         if fast is not None and not _launch_hooks():
             k, cs = fast
@@ -431,7 +445,7 @@ def launch(kernel,              # a `triton.jit` function
             k.run(g[0], g[1], g[2], torch._C._cuda_getCurrentRawStream(args[0].device.index), k.function,
                   k.packed_metadata, None, None, None, *args, *cs)
             return
-    k = kernel[grid](*args, num_warps=num_warps, **consts)
+    k = kernel[grid](*args, num_warps=num_warps, **consts, **({} if num_stages is None else dict(num_stages=num_stages)))
     if direct and getattr(k, 'function', None) is not None and not _launch_hooks():
         _LAUNCHERS[key] = (k, tuple(consts[n] for n in kernel.arg_names[len(args):]))
 
@@ -446,9 +460,8 @@ def weight_grad_size(trees:int, # trees
 def split_weight_grads(dw:Tensor, # flat buffer of `weight_grad_size` values
                        trees:int, nodes:int, d_in:int, d_out:int): # as `weight_grad_size`'s
     "Views of `dw` as `(d node_weights, d node_biases, d out_weights, d out_bias)`."
-    a, b = trees * nodes * d_in, trees * nodes * (d_in + d_out)
-    return (dw[:a].view(trees, nodes, d_in), dw[b:b + trees * nodes].view(trees, nodes),
-            dw[a:b].view(trees, nodes, d_out), dw[b + trees * nodes:])
+    dnw, dow, dnb, dob = dw.split((trees * nodes * d_in, trees * nodes * d_out, trees * nodes, d_out))
+    return dnw.view(trees, nodes, d_in), dnb.view(trees, nodes), dow.view(trees, nodes, d_out), dob
 
 def triton_forward(x:Tensor,                  # (rows, in)
                    node_weights:Tensor,       # (trees, nodes, in)
@@ -471,7 +484,7 @@ def triton_forward(x:Tensor,                  # (rows, in)
     if rows == 0: return y, leaves, logits
     bk = min(cfg['BK'], _p2(d_in))
     with _device_ctx(x):
-        launch(_path_kernel, (triton.cdiv(rows, cfg['BR']),), (
+        launch(_path_kernel, (-(-rows // cfg['BR']),), (
             x, nw, nb if nb is not None else nw, ow, ob if ob is not None else ow, y, logits, leaves,
             hist if hist is not None else leaves, counts if counts is not None else leaves,
             rows, d_in, d_out, nw.shape[1], trees, depth), cfg['num_warps'], HAS_NB=nb is not None, HAS_OB=ob is not None,
@@ -502,20 +515,22 @@ def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss
         sleaf, perm = torch.sort(keys.t().contiguous() if trees > 1 else keys.view(1, rows), dim=1)  # (trees, rows)
     else:
         dw = torch.empty(n_dw, dtype=torch.float32, device=x.device)
-        perm, sleaf = torch.empty(2, trees, rows, dtype=torch.int32, device=x.device)
-        with _device_ctx(x):
-            launch(_sort_kernel, (triton.cdiv(rows, 64), trees), (hist, leaves, perm, sleaf, dw, n_dw, rows, trees, 1 << depth),
-                   BR=64, NB=128, ZB=1024)
-    dnw, dnb, dow, dob = split_weight_grads(dw, trees, nn_, d_in, d_out)
+        perm = torch.empty(2 * trees * rows, dtype=torch.int32, device=x.device)
+        sleaf = perm[trees * rows:]
     # fp32 partial sums of dx (several trees, or a chunk whose slots fill more than once): dx itself when it is fp32
     dxs = dx if x.dtype == torch.float32 or not need_x else torch.empty(rows, d_in, dtype=torch.float32, device=x.device)
     f32 = lambda t: t.dtype == torch.float32
+    n_w = trees * nn_
     with _device_ctx(x):
+        if hist is not None:
+            launch(_sort_kernel, (-(-rows // 64), trees), (hist, leaves, perm, sleaf, dw, n_dw, rows, trees, 1 << depth),
+                   BR=64, NB=128, ZB=1024)
         for t in range(trees):
-            launch(_grad_kernel, (triton.cdiv(rows, cfg['CH']),), (
-                perm, sleaf, x, dy, nw, ow, logits, dx, dxs, dnw, dnb, dow, dob, rows, d_in, d_out, nn_, trees, depth,
-                t, int(t == 0), int(t == trees - 1)), cfg['w_warps'], ACT=code, WRITE_DX=need_x, HAS_DOB=True,
-                S_X=f32(x), S_DY=f32(dy), S_NW=f32(nw), S_OW=f32(ow), CH=cfg['CH'],
+            launch(_grad_kernel, (-(-rows // cfg['CH']), cfg['SPLIT']), (
+                perm, sleaf, x, dy, nw, ow, logits, dx, dxs, dw, n_w * (d_in + d_out), n_w * d_in, n_w * (d_in + d_out + 1),
+                rows, d_in, d_out, nn_, trees, depth,
+                t, int(t == 0), int(t == trees - 1)), cfg['w_warps'], cfg['w_stages'], ACT=code, WRITE_DX=need_x, HAS_DOB=True,
+                S_X=f32(x), S_DY=f32(dy), S_NW=f32(nw), S_OW=f32(ow), SPLIT=cfg['SPLIT'], CH=cfg['CH'],
                 BK=min(cfg['WBK'], max(16, _p2(max(d_in, d_out)))), SLOTS=max(cfg['SLOTS'], cfg['CH']))
     return dx, dw
 
@@ -697,19 +712,21 @@ def _eager_forward(x, node_weights, node_biases, out_weights, out_bias, activati
     return y, leaves, logits, hist
 
 class _EagerTrain(torch.autograd.Function):
-    "`fastff_train_fwd` and its backward in eager mode: the same kernels without the operators' dispatch layers, counting in the forward kernel."
+    """`fastff_train_fwd` and its backward in eager mode: the same kernels without the operators' dispatch layers,
+    counting in the forward kernel. (Forward and context in one method: with a separate `setup_context`, every call
+    would bind its arguments through `inspect.signature`, tens of microseconds of host time.)"""
     @staticmethod
-    def forward(x, node_weights, node_biases, out_weights, out_bias, activation, counts):
-        return _eager_forward(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
-    @staticmethod
-    def setup_context(ctx, inputs, output):
-        _setup_context(ctx, inputs[:6], output[:3])
-        ctx.hist = output[3] if output[3].numel() else None
-        ctx.mark_non_differentiable(*output[1:])
+    def forward(ctx, x, node_weights, node_biases, out_weights, out_bias, activation, counts):
+        y, leaves, logits, hist = _eager_forward(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
+        _setup_context(ctx, (x, node_weights, node_biases, out_weights, out_bias, activation), (y, leaves, logits))
+        ctx.hist = hist if hist.numel() else None
+        ctx.mark_non_differentiable(leaves, logits, hist)
+        return y, leaves, logits, hist
     @staticmethod
     def backward(ctx, dy, *_):
         hist, ctx.hist = ctx.hist, None       # the sort advances the histogram's cursors: a second backward sorts anew
         return *_backward(ctx, dy, None, None, bwd=functools.partial(_bwd_kernel, hist=hist)), None
+
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0044
 EAGER_DIRECT = True   # eager calls on plain tensors skip the operators' dispatch (same kernels); traced calls use the operators
