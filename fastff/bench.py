@@ -15,7 +15,8 @@ __all__ = ['HEADLINE', 'BASELINE', 'INFER_LAYERS', 'TRAIN_LAYERS', 'TRAIN_HEADLI
            'check_fastff', 'check_fff', 'random_fastff', 'random_fff', 'fastff_reference64', 'fff_reference64',
            'verify_layer', 'machine_info', 'machine_name', 'time_fn', 'why', 'graph_fn', 'compile_fn', 'Progress',
            'result', 'fmt_ms', 'results_table', 'plot_bench', 'layer_labels', 'build_layer', 'bench_layers',
-           'bench_train', 'EncoderBlock', 'Encoder', 'encoder_variant', 'bench_encoder', 'bench_parser', 'bench_cli']
+           'bench_train', 'EncoderBlock', 'Encoder', 'encoder_variant', 'time_interleaved', 'bench_encoder',
+           'bench_parser', 'bench_cli']
 
 # %% ../nbs/13_bench.ipynb #e518173f
 def _path_nodes(leaf, depth:int):
@@ -769,7 +770,8 @@ ENCODER_VARIANTS = ('dense', 'fastff', 'no_ffn')
 ENCODER_HEADLINE = ("eager: the encoder in eval() called under torch.no_grad(), every layer with default settings (usage counting "
                     "as the layer ships it); graph: replay of that call captured in a CUDA graph; compile: each block compiled "
                     "with torch.compile(block, fullgraph=True) (regional compilation); no_ffn: every FFN "
-                    "replaced by identity, the floor that attention, projections and LayerNorms cost")
+                    "replaced by identity, the floor that attention, projections and LayerNorms cost; the three variants of a "
+                    "mode are timed in turn, one call of each per round, so drifts of the machine reach all three alike")
 
 def encoder_variant(enc:Encoder, # the encoder to copy
                     variant:str, # 'dense', 'fastff' or 'no_ffn'
@@ -788,6 +790,37 @@ def encoder_variant(enc:Encoder, # the encoder to copy
         if variant == 'fastff' and type(b.ffn).__name__ != 'FastFeedForward': b.ffn = FastFeedForward(h, h, depth)
         elif variant == 'no_ffn': b.ffn = torch.nn.Identity()
     return enc
+
+def _mode_fn(m, x, device, mode, warmup, compile_mode, failed, key):
+    "`(f, None)`: the call `f()` of `m(x)` in `mode` ('eager', 'graph', 'compile'), or `(None, reason)`; `failed` caches compile failures per `key`."
+    try:
+        if mode == 'eager': return (lambda: m(x)), None
+        if mode == 'graph': return graph_fn(lambda: m(x), device, warmup)
+        if key in failed: return None, failed[key]
+        f, note = (m.bench_compiled(x, mode=compile_mode, warmup=warmup) if callable(getattr(m, 'bench_compiled', None))
+                   else compile_fn(m, x, mode=compile_mode, warmup=warmup))
+        if note: failed[key] = note
+        return f, note
+    except Exception as e: return None, why(e)
+
+def time_interleaved(fns:dict, # name -> the call to time (no arguments)
+                     device='cpu', # where the tensors go ('cpu', 'cuda')
+                     repeats:int=10, # timed calls of each
+                     warmup:int=2 # untimed calls of each first
+                    ) -> tuple:
+    """`({name: seconds per call}, {name: reason})`: the calls of `fns` timed in turn, one call of each per round, so that
+    slow drifts of the machine (clocks, host load) reach every entry alike; one that raises is dropped with its reason."""
+    times, errs = {k: [] for k in fns}, {}
+    for k, f in fns.items():
+        try:
+            for _ in range(warmup): f()
+        except Exception as e: errs[k] = why(e)
+    for _ in range(repeats):
+        for k, f in fns.items():
+            if k in errs: continue
+            try: times[k] += time_fn(f, device, 1, 0)
+            except Exception as e: errs[k] = why(e)
+    return {k: v for k, v in times.items() if k not in errs}, errs
 
 def bench_encoder(hidden:int=768, # hidden size
                   n_layers:int=12, # encoder blocks
@@ -821,13 +854,16 @@ def bench_encoder(hidden:int=768, # hidden size
         for dt in dtypes:
             for b in batches:
                 x = torch.randn(b, seq, hidden, generator=torch.Generator().manual_seed(seed + b)).to(device, dt)
-                for v in variants:
-                    m = mods[v, dt]
-                    t = _time_modes(lambda: m(x), m, (x,), device, modes, repeats, warmup, compile_mode, failed, (v, dt, 'compile'),
-                                    prog, f"encoder {v} {_dt(dt)} {b}")
-                    for mode, (ts, note) in t.items():
-                        res.append(_row(ts, note, layer=v, label=labels[v], baseline='dense' if v != 'dense' else None,
-                                        dtype=_dt(dt), batch=b, rows=b*seq, mode=mode))
+                for mode in modes:                         # the variants of one mode timed call by call in turn
+                    fns, notes = {}, {}
+                    for v in variants:
+                        prog(f"encoder {v} {_dt(dt)} {b} {mode}")
+                        fns[v], notes[v] = _mode_fn(mods[v, dt], x, device, mode, warmup, compile_mode, failed, (v, dt, 'compile'))
+                    ts, errs = time_interleaved({v: f for v, f in fns.items() if f is not None}, device, repeats, warmup)
+                    for v in variants:
+                        res.append(_row(ts.get(v), notes[v] or errs.get(v), layer=v, label=labels[v], dtype=_dt(dt), batch=b,
+                                        baseline='dense' if v != 'dense' else None, rows=b*seq, mode=mode))
+                    fns = None
                 x = None
     prog.done()
     return dict(kind='encoder', headline=ENCODER_HEADLINE, machine=machine_info(device), device=device.type,

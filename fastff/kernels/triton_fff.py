@@ -14,8 +14,9 @@ from . import ops
 
 # %% auto #0
 __all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS', 'MEDIUM_ROWS',
-           'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'LEAF_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'FAST_LAUNCH', 'MAX_LEVELS',
-           'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
+           'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'LEAF_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'FEW_ROWS', 'FEW_CONFIGS',
+           'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval',
+           'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
@@ -374,6 +375,84 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
                                  N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, ANC_PRODUCT, BM, BK, BN, PREC,
                              UPCAST)
 
+# %% ../../nbs/12_kernels_triton.ipynb #f3a1c2d4
+@triton.jit
+def _fastff_few_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, leaves_ptr, counts_ptr, rows,
+                       IN: tl.constexpr, OUT: tl.constexpr, TOP: tl.constexpr, BOTTOM: tl.constexpr,
+                       TOP_COLS: tl.constexpr, SUB_COLS: tl.constexpr, ROWS_P2: tl.constexpr, HAS_NB: tl.constexpr,
+                       HAS_OB: tl.constexpr, COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr,
+                       BM: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
+    """Few rows (up to ROWS_P2), one tree, no barrier and no workspace: a program per (level-TOP node `bucket`, block
+    of output columns). Each program descends the TOP levels of every row itself (one product of all rows against
+    the top nodes: cheap at this size, and it replaces stage A, the row filing and the grid-wide barrier), keeps the
+    rows that reach its bucket and runs them BM at a time: the logits of their TOP ancestors and of the bucket's
+    subtree in one K loop, the descent of the subtree, and y = ancestors' activations @ out_weights[ancestors] +
+    (one-hot path activations) @ out_weights[subtree] (+ out_bias)."""
+    pid = tl.program_id(0)
+    n_prog = tl.num_programs(0)
+    N_BUCKETS: tl.constexpr = 1 << TOP
+    ANC: tl.constexpr = 16                                 # ancestor columns (TOP <= 8)
+    everyone = tl.arange(0, ROWS_P2)
+    j, node, node_ok = _subtree(0, 0, TOP, TOP_COLS)
+    z = _logits(x_ptr, node_w_ptr, node_b_ptr, everyone, everyone < rows, node, node_ok, IN, HAS_NB, ROWS_P2, TOP_COLS,
+                BK, PREC, UPCAST)
+    here = tl.zeros([ROWS_P2], dtype=tl.int32)
+    for level in tl.static_range(TOP):
+        here = 2 * here + 1 + (_pick(z, j, here) >= 0).to(tl.int32)
+    bucket_of = here - (N_BUCKETS - 1)                     # every row's level-TOP node
+    lv = tl.arange(0, ANC)
+    lv_ok = lv < TOP
+    PART: tl.constexpr = (OUT + SPLIT * BN - 1) // (SPLIT * BN) * BN    # output columns per part
+    for item in range(pid, N_BUCKETS * SPLIT, n_prog):
+        bucket = item // SPLIT
+        part = item - bucket * SPLIT
+        mine = (everyone < rows) & (bucket_of == bucket)
+        n_mine = tl.sum(mine.to(tl.int32), 0)
+        rank = tl.cumsum(mine.to(tl.int32), 0) - 1         # position of each of my rows among them
+        anc = ((N_BUCKETS + bucket) >> tl.where(lv_ok, TOP - lv, 0)) - 1   # heap index of the level-lv ancestor
+        js, sub, sub_ok = _subtree(bucket, TOP, BOTTOM, SUB_COLS)
+        for c0 in range(0, n_mine, BM):
+            slot = c0 + tl.arange(0, BM)
+            pick = mine[None, :] & (rank[None, :] == slot[:, None])          # (BM, ROWS_P2) one-hot
+            row = tl.sum(tl.where(pick, everyone[None, :], 0), 1)
+            row_ok = slot < n_mine
+            row64 = row.to(tl.int64)
+            za = tl.zeros([BM, ANC], dtype=tl.float32)
+            zs = tl.zeros([BM, SUB_COLS], dtype=tl.float32)
+            for k0 in range(0, IN, BK):                    # both products share the x tile
+                k = k0 + tl.arange(0, BK)
+                k_ok = k < IN
+                xt = tl.load(x_ptr + row64[:, None] * IN + k[None, :], mask=row_ok[:, None] & k_ok[None, :], other=0.0)
+                wa = tl.load(node_w_ptr + anc.to(tl.int64)[None, :] * IN + k[:, None], mask=lv_ok[None, :] & k_ok[:, None], other=0.0)
+                ws = tl.load(node_w_ptr + sub.to(tl.int64)[None, :] * IN + k[:, None], mask=sub_ok[None, :] & k_ok[:, None], other=0.0)
+                za = _mm(xt, wa, za, PREC, UPCAST)
+                zs = _mm(xt, ws, zs, PREC, UPCAST)
+            if HAS_NB:
+                za += tl.load(node_b_ptr + anc, mask=lv_ok, other=0.0).to(tl.float32)[None, :]
+                zs += tl.load(node_b_ptr + sub, mask=sub_ok, other=0.0).to(tl.float32)[None, :]
+            at = tl.zeros([BM], dtype=tl.int32)            # local heap index inside the subtree
+            on_path = (js[None, :] < 0) & (at[:, None] < 0)   # all False
+            for level in tl.static_range(BOTTOM):
+                on_path = on_path | (js[None, :] == at[:, None])
+                at = 2 * at + 1 + (_pick(zs, js, at) >= 0).to(tl.int32)
+            path = tl.where(on_path, _act(zs, ACT), 0.0).to(out_w_ptr.dtype.element_ty)
+            path_a = tl.where(lv_ok[None, :], _act(za, ACT), 0.0).to(out_w_ptr.dtype.element_ty)
+            leaf = bucket * (1 << (BOTTOM - 1)) + (at - 1) // 2 - ((1 << (BOTTOM - 1)) - 1)
+            tl.store(leaves_ptr + row64, leaf.to(tl.int64), mask=row_ok & (part == 0))
+            if COUNT:
+                tl.atomic_add(counts_ptr + leaf, 1, mask=row_ok & (part == 0))
+            for n0 in range(part * PART, part * PART + PART, BN):
+                o = n0 + tl.arange(0, BN)
+                o_ok = o < OUT
+                w = tl.load(out_w_ptr + sub.to(tl.int64)[:, None] * OUT + o[None, :], mask=sub_ok[:, None] & o_ok[None, :], other=0.0)
+                w_a = tl.load(out_w_ptr + anc.to(tl.int64)[:, None] * OUT + o[None, :], mask=lv_ok[:, None] & o_ok[None, :], other=0.0)
+                yt = _mm(path, w, tl.zeros([BM, BN], dtype=tl.float32), PREC, UPCAST)
+                yt = _mm(path_a, w_a, yt, PREC, UPCAST)
+                if HAS_OB:
+                    yt += tl.load(out_b_ptr + o, mask=o_ok, other=0.0).to(tl.float32)[None, :]
+                tl.store(y_ptr + row64[:, None] * OUT + o[None, :], yt.to(y_ptr.dtype.element_ty),
+                         mask=row_ok[:, None] & o_ok[None, :])
+
 # %% ../../nbs/12_kernels_triton.ipynb #38e4d587
 @triton.jit
 def _leaf_kernel(x_ptr, node_w_ptr, node_b_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_ptr, b2_ptr, y_ptr, leaf_ptr, counts_ptr,
@@ -496,6 +575,11 @@ LEAF_CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages
 ONE_ROW_ROWS = {torch.float32: 16, torch.bfloat16: 32, torch.float16: 32}   # fastff_eval up to this many rows: a program
 ONE_ROW_FMA = {torch.float32: True, torch.bfloat16: False, torch.float16: False}  # per (row, output block), no barrier;
                                                                            # fp32 as multiply-adds, others as products
+FEW_ROWS = {torch.float32: 0, torch.bfloat16: 128, torch.float16: 128}   # one tree, more rows than ONE_ROW_ROWS: no
+FEW_CONFIGS = {torch.float32: dict(BM=16, BK=64, BN=128, num_warps=4, num_stages=2),       # barrier, every program
+               torch.bfloat16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=2),     # descends all rows' top
+               torch.float16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=2)}      # levels (_fastff_few_kernel);
+                                                                                           # fp32: slower than 2 stages
 FAST_LAUNCH = True         # after the first launch, call the compiled kernel's launcher directly
 MAX_LEVELS = 16            # fastff_eval: at most 2 stages of at most 8 levels (256-column products)
 MAX_PRODUCT_LEVELS = 7     # fff_eval: the top levels done as one product (127 nodes); deeper levels per row
@@ -527,22 +611,25 @@ class _Workspace:
 
 _WORKSPACES, _PLANS, _OCCUPANCY, _KERNEL_INFO, _BUILD_ERRORS = {}, {}, {}, {}, {}
 
-def _in_private_pool(device) -> bool:
-    """True where allocations may go to a CUDA graph's private memory pool: during capture, and in a process whose
-    `torch.compile(mode="reduce-overhead")` has made CUDA-graph trees on `device` (their warm-up runs allocate from
-    the trees' pool, and the trees check that every tensor left in it is an output). Such calls take fresh buffers
-    rather than the cached ones; when we cannot tell, fresh buffers are the safe answer."""
+def _in_private_pool(device, stream) -> bool:
+    """True where allocations may go to a CUDA graph's private memory pool: during capture, and while
+    `torch.compile(mode="reduce-overhead")`'s CUDA-graph trees warm a function up (they run it on their own stream,
+    allocating from their pool, and check that every tensor left in it is an output). Such calls take fresh buffers
+    rather than the cached ones. Any other call -- plain eager calls in a process that also runs such trees
+    included -- takes the cached ones; when we cannot tell, fresh buffers are the safe answer."""
     if device.type != 'cuda': return False
     if torch.cuda.is_current_stream_capturing(): return True
     trees = sys.modules.get('torch._inductor.cudagraph_trees')
     if trees is None: return False
-    try: container = trees.get_obj(trees.local, 'tree_manager_containers').get(device.index)
+    try:
+        container = trees.get_obj(trees.local, 'tree_manager_containers').get(device.index)
+        manager = getattr(container, 'tree_manager', None)
+        return manager is not None and manager.stream.cuda_stream == stream   # the trees' warm-up stream
     except Exception: return True
-    return getattr(container, 'tree_manager', None) is not None
 
 def _workspace(plan, rows):
     "(workspace, buffers, capacity) of a call: the plan's cached ones, made on first use, or fresh ones in a private pool."
-    if _in_private_pool(plan['device']):
+    if _in_private_pool(plan['device'], plan['stream']):
         ws = _Workspace(plan['device'], plan['n_counts'])
         return ws, ws.get(rows, **plan['shapes']), ws.capacity
     if plan['ws'] is None:
@@ -643,6 +730,8 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
                   or not counts.is_contiguous()): return None
     top, bottom = _split(levels)
     one_row = 0 < top and bottom <= 7 and rows <= ONE_ROW_ROWS[dt]
+    if not one_row and trees == 1 and 0 < top and bottom <= 7 and rows <= FEW_ROWS[dt]:
+        return _few_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation)
     cfg = dict((ONE_ROW_CONFIGS if one_row else SMALL_CONFIGS if rows <= SMALL_ROWS else MEDIUM_CONFIGS if rows <= MEDIUM_ROWS
                 else CONFIGS)[dt])
     BM = cfg.pop('BM')
@@ -665,8 +754,20 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     cfg['SPLIT'] = split = -(-d_out // cfg['BN']) if one_row else _split_out(tiles, d_out, cfg['BN'], dev)
     work = (rows * split if one_row else row_tiles * trees * split if top == 0
             else max(row_tiles * trees, tiles * split))
-    return dict(cfg=cfg, ws=None, ws_key=ws_key, n_counts=trees * nb, shapes=shapes, device=dev, work=work, grid=None,
-                trees=trees, d_out=d_out, top=top, sync=sync, one_row=one_row)
+    return dict(cfg=cfg, ws=None, ws_key=ws_key, stream=ws_key[2], n_counts=trees * nb, shapes=shapes, device=dev, work=work, grid=None,
+                trees=trees, d_out=d_out, top=top, sync=sync, one_row=one_row, few=False)
+
+def _few_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation):
+    "The plan of `_fastff_few_kernel` (one tree, few rows): a program per (bucket, block of output columns)."
+    cfg = dict(FEW_CONFIGS[dt])
+    nb = 1 << top
+    split = _split_out(nb, d_out, cfg['BN'], dev)
+    if _p2(rows) * _p2(nb - 1) > 8192: cfg['num_warps'] = max(cfg['num_warps'], 8)   # the all-rows product's registers
+    cfg.update(IN=d_in, OUT=d_out, TOP=top, BOTTOM=bottom, TOP_COLS=_p2((1 << top) - 1), SUB_COLS=_p2((1 << bottom) - 1),
+               ROWS_P2=_p2(rows), HAS_NB=node_biases is not None, HAS_OB=out_bias is not None, COUNT=count,
+               ACT=ACT_CODES[activation], SPLIT=split, PREC='tf32x3' if dt == torch.float32 else 'ieee',
+               UPCAST=INTERPRET and dt == torch.bfloat16)
+    return dict(cfg=cfg, device=dev, work=nb * split, grid=None, trees=1, d_out=d_out, top=top, one_row=False, few=True)
 
 def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
                 node_weights:torch.Tensor, # (trees, nodes, in) node hyperplanes, nodes = 2**(depth+1) - 1
@@ -690,6 +791,10 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
     leaves = torch.empty(rows, trees, dtype=torch.int64, device=x.device)
     cfg = plan['cfg']
     nb_, ob_, counts_ = x if node_biases is None else node_biases, x if out_bias is None else out_bias, counts if cfg['COUNT'] else leaves
+    if plan['few']:                                        # no workspace, no barrier
+        if not _launch(plan, _fastff_few_kernel, [x, node_weights, nb_, out_weights, ob_, y, leaves, counts_, rows], stream, key):
+            return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
+        return y, leaves
     if plan['one_row']:                                    # no workspace (unused pointers: any tensor)
         args = [x, node_weights, nb_, out_weights, ob_, y, y, leaves, counts_, y, leaves, leaves, leaves, rows, 0, 0]
     else:
@@ -742,7 +847,7 @@ def _leaf_plan(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     row_tiles = -(-rows // cfg['BM'])
     tiles = min(row_tiles + n_leaves, rows)                          # stage-B tiles, at most
     cfg['SPLIT'] = split = _split_out(tiles, d_out, cfg['BN'], dev)
-    return dict(cfg=cfg, ws=None, ws_key=ws_key, n_counts=n_leaves, shapes=dict(perm=((n_leaves,), (), torch.int32)),
+    return dict(cfg=cfg, ws=None, ws_key=ws_key, stream=ws_key[2], n_counts=n_leaves, shapes=dict(perm=((n_leaves,), (), torch.int32)),
                 device=dev, work=max(row_tiles, tiles * split), grid=None, d_out=d_out, sync=sync)
 
 def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activation, counts):

@@ -5,7 +5,7 @@
 import os, sys, json, subprocess, time
 import torch, triton
 import fastff.kernels.triton_fff as tff
-from fastff.bench import random_fastff, random_fff
+from fastff.bench import random_fastff, random_fff, check_fastff
 OUT = os.environ.get('OUT', '.')
 def time_eager(f, calls=50, repeats=7):
     for i in range(3): f(i)
@@ -29,14 +29,14 @@ def time_graph(f, calls=12, repeats=15):
         e0.record(); g.replay(); e1.record(); torch.cuda.synchronize()
         ts.append(e0.elapsed_time(e1) * 1000 / calls)
     return sorted(ts)[len(ts) // 2]
-commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip() or 'unknown'
+commit = os.environ.get('FASTFF_COMMIT') or subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip() or 'unknown'
 K = {}
 with torch.no_grad():
     for dt in [torch.bfloat16, torch.float32]:
         dense = torch.nn.Sequential(torch.nn.Linear(768, 3072), torch.nn.GELU(), torch.nn.Linear(3072, 768)).to('cuda', dt)
         _, nw, nb, ow, ob = random_fastff(1, 768, 768, 11, 1, dtype=dt, device='cuda')
         counts = torch.zeros(2048, dtype=torch.int64, device='cuda')
-        for rows in [1, 128, 4096, 16384, 65536]:
+        for rows in [1, 32, 64, 128, 4096, 16384, 65536]:
             xs = [torch.randn(rows, 768, device='cuda', dtype=dt) for _ in range(4)]
             ff = lambda i: tff.fastff_eval(xs[i % 4], nw, nb, ow, ob, 'gelu', counts)
             de = lambda i: dense(xs[i % 4])
@@ -52,10 +52,39 @@ with torch.no_grad():
     counts = torch.zeros(2048, dtype=torch.int64, device='cuda'); none = torch.empty(0, dtype=torch.int64, device='cuda')
     K['count_on'] = time_graph(lambda i: tff.fastff_eval(xs[i % 4], nw, nb, ow, ob, 'gelu', counts))
     K['count_off'] = time_graph(lambda i: tff.fastff_eval(xs[i % 4], nw, nb, ow, ob, 'gelu', none))
-cfgs = [dict(dtype=str(dt), rows=r, **{k: v for k, v in p['cfg'].items() if k in ('BM', 'BK', 'BN', 'num_warps', 'num_stages', 'SPLIT', 'ONE_ROW', 'FMA')}, grid=p['grid'])
+cfgs = [dict(dtype=str(dt), rows=r, **{k: v for k, v in p['cfg'].items() if k in ('BM', 'BK', 'BN', 'num_warps', 'num_stages', 'SPLIT', 'ONE_ROW', 'FMA')}, FEW=p.get('few', False), grid=p['grid'])
         for key, p in tff._PLANS.items() if p for dt, r in [(key[1], key[0][0])] if key[3] == (1, 4095, 768)]
+# tile variants of the few-row kernel (bf16, one tree), and the two-stage kernel at the same sizes, kernel alone
+TV = []
+def tile_variant(table, cfg, few_rows=None):
+    old_cfg, old_rows = dict(tff.FEW_CONFIGS[torch.bfloat16]), tff.FEW_ROWS[torch.bfloat16]
+    tff.FEW_CONFIGS[torch.bfloat16].update(cfg)
+    if few_rows is not None: tff.FEW_ROWS[torch.bfloat16] = few_rows
+    tff._PLANS.clear(); tff._KERNEL_INFO.clear()
+    us, err = {}, 0.0
+    with torch.no_grad():
+        for rows in [64, 128]:
+            xs = [torch.randn(rows, 768, device='cuda', dtype=torch.bfloat16) for _ in range(4)]
+            y, lv = tff.fastff_eval(xs[0], nw, nb, ow, ob, 'gelu', counts)
+            err = max(err, check_fastff(xs[0], nw, nb, ow, ob, 'gelu', y, lv)['rel_err'])
+            us[str(rows)] = round(time_graph(lambda i: tff.fastff_eval(xs[i % 4], nw, nb, ow, ob, 'gelu', counts)), 1)
+    plan = next(p for k, p in tff._PLANS.items() if p and k[0][0] == 128)
+    regs = max((v['n_regs'] for v in tff._KERNEL_INFO.values()), default=None)
+    TV.append(dict(table=table, dtype='bfloat16', cfg={k: plan['cfg'][k] for k in ('BM', 'BK', 'BN', 'num_warps', 'num_stages')},
+                   err=round(err, 5), us=us, regs=regs))
+    print(TV[-1], flush=True)
+    tff.FEW_CONFIGS[torch.bfloat16].clear(); tff.FEW_CONFIGS[torch.bfloat16].update(old_cfg); tff.FEW_ROWS[torch.bfloat16] = old_rows
+    tff._PLANS.clear()
+_, nw, nb, ow, ob = random_fastff(1, 768, 768, 11, 1, dtype=torch.bfloat16, device='cuda')
+counts = torch.zeros(2048, dtype=torch.int64, device='cuda')
+tile_variant('FEW_CONFIGS', {})
+for v in [dict(BK=64), dict(BK=256), dict(num_warps=8), dict(num_stages=3)]: tile_variant('FEW_CONFIGS', v)
+tile_variant('MEDIUM_CONFIGS (two stages)', {}, few_rows=0)
 res = dict(machine=f"{torch.cuda.get_device_name()}, torch {torch.__version__}, Triton {triton.__version__}; command: "
                    f"python results/12_kernels_triton_h100.py",
-           version=f"kernels as of commit {commit}", kernel=K, configs=cfgs)
+           version=f"kernels as of commit {commit}", kernel=K, configs=cfgs, tile_variants=TV,
+           tile_variants_note="kernel alone, CUDA-graph replay, us per call, same device call as the figures above: the few-row "
+                              "kernel (bf16, one tree) in each tile configuration (first: the one in use), then the two-stage "
+                              "kernel at the same sizes; err: largest relative error against float64")
 json.dump(res, open(f'{OUT}/kernels_triton_h100.json', 'w'), indent=1)
 print('kernel json written', flush=True)
