@@ -139,9 +139,9 @@ def train_backward_reference(dy:Tensor,           # (rows, out) gradient of the 
     return dx, dnw, dnb, dow
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0021
-TRITON_CONFIG = dict(BR=16, BK=128, BC=256, num_warps=2,   # forward kernel: rows per program, slice widths, warps
-                     CH=32, SLOTS=32, WBK=64, w_warps=4,    # backward kernel: sorted rows per program, slots, column block, warps,
-                     SPLIT=1, w_stages=3)                   # programs sharing a chunk's columns, pipeline stages
+TRITON_CONFIG = dict(BR=8, BK=128, BC=256, num_warps=2,    # forward kernel: rows per program, slice widths, warps
+                     CH=32, SLOTS=32, WBK=64, w_warps=4,    # backward kernel: sorted rows per program, slots, column block,
+                     w_stages=2)                            # warps, pipeline stages (H100 sweeps: results/14_train_h100.json)
 
 if triton is not None:
     @triton.jit
@@ -261,26 +261,12 @@ if triton is not None:
         tl.store(SLEAF + pos, leaf, mask=rm)
 
     @triton.jit
-    def _tf32_round(v):
-        "`v` rounded to tf32 (10 mantissa bits, ties away from zero): the tensor cores would truncate it."
-        return ((v.to(tl.int32, bitcast=True) + 4096) & -8192).to(tl.float32, bitcast=True)
-
-    @triton.jit
-    def _tf32_split(v):
-        "`v = hi + lo` with `hi` exact in tf32 and `lo` rounded to tf32: `v` to ~2**-22 (so a product to ~2**-21)."
-        hi = _tf32_round(v)
-        return hi, _tf32_round(v - hi)
-
-    @triton.jit
     def _dot3(a, b, acc, SPLIT_A: tl.constexpr, SPLIT_B: tl.constexpr):
-        "`acc + a @ b` on tf32 tensor cores, exact to ~2**-21: fp32 operands (SPLIT_*) as `hi + lo`; bf16/fp16 ones are exact in tf32."
-        if SPLIT_A: a_hi, a_lo = _tf32_split(a)
-        else: a_hi, a_lo = a, a
-        if SPLIT_B: b_hi, b_lo = _tf32_split(b)
-        else: b_hi, b_lo = b, b
-        acc = tl.dot(a_hi, b_hi, acc, input_precision="tf32")
-        if SPLIT_A: acc = tl.dot(a_lo, b_hi, acc, input_precision="tf32")
-        if SPLIT_B: acc = tl.dot(a_hi, b_lo, acc, input_precision="tf32")
+        """`acc + a @ b` (fp32 values) on the tf32 tensor cores, exact to ~2**-21 of each product: when an operand
+        holds fp32 data (SPLIT_*), Triton's "tf32x3" splits both into a tf32 part and a tf32-rounded remainder and sums
+        three products; bf16/fp16 data is exact in tf32, so two such operands need one plain product."""
+        if SPLIT_A or SPLIT_B: acc = tl.dot(a, b, acc, input_precision="tf32x3")
+        else: acc = tl.dot(a, b, acc, input_precision="tf32")
         return acc
 
     @triton.jit
@@ -291,7 +277,7 @@ if triton is not None:
 
     @triton.jit
     def _bwd_flush(ACT_M, DACT_M, G, WHOLE, n_slots, row, pm, X, DY, NW, OW, DX, DXS, DNW, DNB, DOW, DOB, D_IN, D_OUT,
-                   part, in_lo, in_hi, out_lo, out_hi, dx_first, dx_last, do_dob, WRITE_DX: tl.constexpr, S_X: tl.constexpr, S_DY: tl.constexpr,
+                   dx_first, dx_last, do_dob, WRITE_DX: tl.constexpr, S_X: tl.constexpr, S_DY: tl.constexpr,
                    S_NW: tl.constexpr, S_OW: tl.constexpr, HAS_DOB: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
         # the filled slots: G[s] its node, ACT_M[s, i] / DACT_M[s, i] act(z) / act'(z) of row i at that node (0 if
         # row i is not in the slot). Columns in BK-wide blocks:
@@ -309,16 +295,15 @@ if triton is not None:
             dy = tl.load(DY + row[:, None] * D_OUT + kk[None, :], mask=pm[:, None] & km[None, :], other=0.0).to(tl.float32)
             ow = tl.load(OW + g64[:, None] * D_OUT + kk[None, :], mask=ok[:, None] & km[None, :], other=0.0).to(tl.float32)
             S = _dot3(ow, tl.trans(dy), S, S_OW, S_DY)
-            if (k0 >= out_lo) & (k0 < out_hi):                  # this program's columns of out_weights.grad
-                _put(DOW + g64[:, None] * D_OUT + kk[None, :], _dot3(ACT_M, dy, tl.zeros([SLOTS, BK], dtype=tl.float32), True, S_DY),
-                     store, add, km)
+            _put(DOW + g64[:, None] * D_OUT + kk[None, :], _dot3(ACT_M, dy, tl.zeros([SLOTS, BK], dtype=tl.float32), True, S_DY),
+                 store, add, km)
             if HAS_DOB:
                 if do_dob: tl.atomic_add(DOB + kk, tl.sum(dy, 0), mask=km)  # out_bias.grad = column sums of dy
         DZ = S * DACT_M
         sb = tl.sum(DZ, 1)
-        tl.store(DNB + g64, sb, mask=store & (part == 0))
-        tl.atomic_add(DNB + g64, sb, mask=add & (part == 0))
-        for k0 in range(in_lo, in_hi, BK):
+        tl.store(DNB + g64, sb, mask=store)
+        tl.atomic_add(DNB + g64, sb, mask=add)
+        for k0 in range(0, D_IN, BK):
             kk = k0 + tl.arange(0, BK)
             km = kk < D_IN
             x = tl.load(X + row[:, None] * D_IN + kk[None, :], mask=pm[:, None] & km[None, :], other=0.0).to(tl.float32)
@@ -338,18 +323,13 @@ if triton is not None:
     def _grad_kernel(PERM, SLEAF, X, DY, NW, OW, Z, DX, DXS, DW, OFF_NB, OFF_OW, OFF_OB, rows, D_IN, D_OUT, NN, TREES, DEPTH, t,
                     first_tree, last_tree, ACT: tl.constexpr, WRITE_DX: tl.constexpr, HAS_DOB: tl.constexpr,
                     S_X: tl.constexpr, S_DY: tl.constexpr, S_NW: tl.constexpr, S_OW: tl.constexpr,
-                    SPLIT: tl.constexpr, CH: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
+                    CH: tl.constexpr, BK: tl.constexpr, SLOTS: tl.constexpr):
         # the whole backward of tree t, a program per CH consecutive rows of the tree's leaf order (a chunk). A node's
         # rows are a contiguous run at every level, so in the chunk each level splits into a few segments; segment j
         # of level l gets a slot (a row of the SLOTS x CH matrices), and a few matrix products over the slots give dz,
         # dx and every weight gradient of every level at once (_bwd_flush).
         DNW, DNB, DOW, DOB = DW, DW + OFF_NB, DW + OFF_OW, DW + OFF_OB   # the gradients' places in the flat buffer
         L = DEPTH + 1
-        part = tl.program_id(1)                                  # SPLIT programs share the chunk's columns
-        in_lo = part * tl.cdiv(tl.cdiv(D_IN, SPLIT), BK) * BK
-        in_hi = tl.minimum(in_lo + tl.cdiv(tl.cdiv(D_IN, SPLIT), BK) * BK, D_IN)
-        out_lo = part * tl.cdiv(tl.cdiv(D_OUT, SPLIT), BK) * BK
-        out_hi = out_lo + tl.cdiv(tl.cdiv(D_OUT, SPLIT), BK) * BK
         ii = tl.arange(0, CH)
         pos = tl.program_id(0) * CH + ii                         # positions in the sorted order
         pm = pos < rows
@@ -375,7 +355,7 @@ if triton is not None:
             n_seg = tl.sum(seg_start.to(tl.int32), 0)
             if n_slots + n_seg > SLOTS:                          # the slots are full: run what they hold, start afresh
                 _bwd_flush(ACT_M, DACT_M, G, WHOLE, n_slots, row, pm, X, DY, NW, OW, DX, DXS, DNW, DNB, DOW, DOB, D_IN, D_OUT,
-                           part, in_lo, in_hi, out_lo, out_hi, (first_tree != 0) & (n_flush == 0), False, False, WRITE_DX, S_X, S_DY, S_NW, S_OW, HAS_DOB, BK, SLOTS)
+                           (first_tree != 0) & (n_flush == 0), False, False, WRITE_DX, S_X, S_DY, S_NW, S_OW, HAS_DOB, BK, SLOTS)
                 n_flush += 1
                 ACT_M = tl.zeros([SLOTS, CH], dtype=tl.float32)
                 DACT_M = tl.zeros([SLOTS, CH], dtype=tl.float32)
@@ -395,7 +375,7 @@ if triton is not None:
             WHOLE = tl.where(mine, whole, WHOLE)
             n_slots += n_seg
         _bwd_flush(ACT_M, DACT_M, G, WHOLE, n_slots, row, pm, X, DY, NW, OW, DX, DXS, DNW, DNB, DOW, DOB, D_IN, D_OUT,
-                   part, in_lo, in_hi, out_lo, out_hi, (first_tree != 0) & (n_flush == 0), last_tree != 0, (t == 0) & (part == 0), WRITE_DX, S_X, S_DY, S_NW, S_OW, HAS_DOB, BK, SLOTS)
+                   (first_tree != 0) & (n_flush == 0), last_tree != 0, t == 0, WRITE_DX, S_X, S_DY, S_NW, S_OW, HAS_DOB, BK, SLOTS)
 
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0022
@@ -526,11 +506,11 @@ def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss
             launch(_sort_kernel, (-(-rows // 64), trees), (hist, leaves, perm, sleaf, dw, n_dw, rows, trees, 1 << depth),
                    BR=64, NB=128, ZB=1024)
         for t in range(trees):
-            launch(_grad_kernel, (-(-rows // cfg['CH']), cfg['SPLIT']), (
+            launch(_grad_kernel, (-(-rows // cfg['CH']),), (
                 perm, sleaf, x, dy, nw, ow, logits, dx, dxs, dw, n_w * (d_in + d_out), n_w * d_in, n_w * (d_in + d_out + 1),
                 rows, d_in, d_out, nn_, trees, depth,
                 t, int(t == 0), int(t == trees - 1)), cfg['w_warps'], cfg['w_stages'], ACT=code, WRITE_DX=need_x, HAS_DOB=True,
-                S_X=f32(x), S_DY=f32(dy), S_NW=f32(nw), S_OW=f32(ow), SPLIT=cfg['SPLIT'], CH=cfg['CH'],
+                S_X=f32(x), S_DY=f32(dy), S_NW=f32(nw), S_OW=f32(ow), CH=cfg['CH'],
                 BK=min(cfg['WBK'], max(16, _p2(max(d_in, d_out)))), SLOTS=max(cfg['SLOTS'], cfg['CH']))
     return dx, dw
 
@@ -764,6 +744,9 @@ def fastff_train(x:Tensor,                 # (rows, in)
                  out_bias:Tensor|None=None, # (out,) or None
                  activation:str='gelu',    # name in `ACT_CODES`
                  counts:Tensor|None=None): # int64 (trees * 2**depth,) usage counter, incremented in place, or None
-    "Differentiable hard-path `FastFeedForward`: `torch.ops.fastff.fastff_train`. Returns `(y (rows, out), leaves (rows, trees))`."
+    """Differentiable hard-path `FastFeedForward`: `torch.ops.fastff.fastff_train`. Returns `(y (rows, out), leaves (rows, trees))`.
+    Eager calls on plain tensors run the operator's body directly (skipping the dispatcher's round trip into Python)."""
     if counts is None: counts = torch.empty(0, dtype=torch.long, device=x.device)
+    if EAGER_DIRECT and not _traced(x):
+        return _fastff_train(x, node_weights, node_biases, out_weights, out_bias, act_name(activation), counts)
     return torch.ops.fastff.fastff_train(x, node_weights, node_biases, out_weights, out_bias, act_name(activation), counts)
