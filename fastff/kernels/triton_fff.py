@@ -577,8 +577,8 @@ ONE_ROW_FMA = {torch.float32: True, torch.bfloat16: False, torch.float16: False}
                                                                            # fp32 as multiply-adds, others as products
 FEW_ROWS = {torch.float32: 0, torch.bfloat16: 128, torch.float16: 128}   # one tree, more rows than ONE_ROW_ROWS: no
 FEW_CONFIGS = {torch.float32: dict(BM=16, BK=64, BN=128, num_warps=4, num_stages=2),       # barrier, every program
-               torch.bfloat16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=2),     # descends all rows' top
-               torch.float16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=2)}      # levels (_fastff_few_kernel);
+               torch.bfloat16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=3),     # descends all rows' top
+               torch.float16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=3)}      # levels (_fastff_few_kernel);
                                                                                            # fp32: slower than 2 stages
 FAST_LAUNCH = True         # after the first launch, call the compiled kernel's launcher directly
 MAX_LEVELS = 16            # fastff_eval: at most 2 stages of at most 8 levels (256-column products)
