@@ -14,9 +14,9 @@ from .tree import get_activation, leaf_paths
 __all__ = ['HEADLINE', 'BASELINE', 'INFER_LAYERS', 'TRAIN_LAYERS', 'TRAIN_HEADLINE', 'ENCODER_VARIANTS', 'ENCODER_HEADLINE',
            'check_fastff', 'check_fff', 'random_fastff', 'random_fff', 'fastff_reference64', 'fff_reference64',
            'verify_layer', 'machine_info', 'machine_name', 'time_fn', 'why', 'graph_fn', 'compile_fn', 'Progress',
-           'result', 'fmt_ms', 'results_table', 'plot_bench', 'layer_labels', 'build_layer', 'bench_layers',
-           'bench_train', 'EncoderBlock', 'Encoder', 'encoder_variant', 'time_interleaved', 'bench_encoder',
-           'bench_parser', 'bench_cli']
+           'result', 'fmt_ms', 'results_table', 'plot_bench', 'layer_labels', 'build_layer', 'time_interleaved',
+           'bench_layers', 'bench_train', 'EncoderBlock', 'Encoder', 'encoder_variant', 'bench_encoder', 'bench_parser',
+           'bench_cli']
 
 # %% ../nbs/13_bench.ipynb #e518173f
 def _path_nodes(leaf, depth:int):
@@ -524,7 +524,8 @@ def plot_bench(bench:dict, # results of `bench_layers`, `bench_train` or `bench_
 # %% ../nbs/13_bench.ipynb #b1a70017
 HEADLINE = ("eager: a plain call of the module in eval() under torch.no_grad() with default settings (usage counting as the "
             "layer ships it), the dense layer called the same way; graph: replay of that call captured in a CUDA graph; "
-            "compile: torch.compile(module, fullgraph=True), called under torch.no_grad()")
+            "compile: torch.compile(module, fullgraph=True), called under torch.no_grad(); the layers of a mode are timed "
+            "in turn, one call of each per round, so drifts of the machine reach them alike")
 BASELINE = {'fastff': 'dense', 'fastff_soft': 'dense', 'fff': 'dense_fff', 'matrix': 'dense_fff', 'moe': 'dense_fff'}
 INFER_LAYERS, TRAIN_LAYERS = ('fastff', 'fff', 'matrix', 'moe'), ('fastff', 'fastff_soft', 'fff')
 
@@ -566,25 +567,36 @@ def build_layer(name:str, # a name from `INFER_LAYERS` or `TRAIN_LAYERS`
 
 def _dt(dtype): return str(dtype).replace('torch.', '')
 
-def _time_modes(fn, module, args, device, modes, repeats, warmup, compile_mode, failed, key, prog, label):
-    "Time `fn()` in each mode; returns {mode: (seconds list or None, note)}; `failed` caches compile failures per `key`."
-    out = {}
-    for mode in modes:
-        prog(f"{label} {mode}")
-        f = note = ts = None
+def _mode_fn(m, x, device, mode, warmup, compile_mode, failed, key):
+    "`(f, None)`: the call `f()` of `m(x)` in `mode` ('eager', 'graph', 'compile'), or `(None, reason)`; `failed` caches compile failures per `key`."
+    try:
+        if mode == 'eager': return (lambda: m(x)), None
+        if mode == 'graph': return graph_fn(lambda: m(x), device, warmup)
+        if key in failed: return None, failed[key]
+        f, note = (m.bench_compiled(x, mode=compile_mode, warmup=warmup) if callable(getattr(m, 'bench_compiled', None))
+                   else compile_fn(m, x, mode=compile_mode, warmup=warmup))
+        if note: failed[key] = note
+        return f, note
+    except Exception as e: return None, why(e)
+
+def time_interleaved(fns:dict, # name -> the call to time (no arguments)
+                     device='cpu', # where the tensors go ('cpu', 'cuda')
+                     repeats:int=10, # timed calls of each
+                     warmup:int=2 # untimed calls of each first
+                    ) -> tuple:
+    """`({name: seconds per call}, {name: reason})`: the calls of `fns` timed in turn, one call of each per round, so that
+    slow drifts of the machine (clocks, host load) reach every entry alike; one that raises is dropped with its reason."""
+    times, errs = {k: [] for k in fns}, {}
+    for k, f in fns.items():
         try:
-            if mode == 'eager': f = fn
-            elif mode == 'graph': f, note = graph_fn(fn, device, warmup)
-            elif key in failed: note = failed[key]
-            else:
-                f, note = (compile_fn(module, *args, mode=compile_mode, warmup=warmup) if not callable(getattr(module, 'bench_compiled', None))
-                           else module.bench_compiled(*args, mode=compile_mode, warmup=warmup))
-                if note: failed[key] = note
-            if f is not None: ts = time_fn(f, device, repeats, warmup)
-        except Exception as e: note = why(e)
-        out[mode] = (ts, note)
-        del f
-    return out
+            for _ in range(warmup): f()
+        except Exception as e: errs[k] = why(e)
+    for _ in range(repeats):
+        for k, f in fns.items():
+            if k in errs: continue
+            try: times[k] += time_fn(f, device, 1, 0)
+            except Exception as e: errs[k] = why(e)
+    return {k: v for k, v in times.items() if k not in errs}, errs
 
 def _row(ts, note, **kw):
     return dict(kw, ms=_median(ts)*1e3 if ts else None, ms_min=min(ts)*1e3 if ts else None, note=note)
@@ -624,17 +636,21 @@ def bench_layers(width:int=768, # input = output width
         for dt in dtypes:
             for b in batches:
                 x = torch.randn(b, width, generator=torch.Generator().manual_seed(seed + b)).to(device, dt)
-                for n in names:
-                    m = mods[n, dt]
-                    t = _time_modes(lambda: m(x), m, (x,), device, modes, repeats, warmup, compile_mode, failed, (n, dt, 'compile'),
-                                    prog, f"{n} {_dt(dt)} {b}")
-                    chk = None
+                chk = {}
+                for n in names:                            # eager outputs against float64 (first 1024 rows)
                     if verify and n in ('fastff', 'fff'):
-                        try: chk = verify_layer(m, x, m(x[:1024]))
-                        except Exception as e: chk = dict(error=why(e))
-                    for mode, (ts, note) in t.items():
-                        res.append(_row(ts, note, layer=n, label=labels[n], baseline=BASELINE.get(n), dtype=_dt(dt), batch=b,
-                                        rows=b, mode=mode, check=chk if mode == 'eager' else None))
+                        try: chk[n] = verify_layer(mods[n, dt], x, mods[n, dt](x[:1024]))
+                        except Exception as e: chk[n] = dict(error=why(e))
+                for mode in modes:                         # the layers of one mode timed call by call in turn
+                    fns, notes = {}, {}
+                    for n in names:
+                        prog(f"{n} {_dt(dt)} {b} {mode}")
+                        fns[n], notes[n] = _mode_fn(mods[n, dt], x, device, mode, warmup, compile_mode, failed, (n, dt, 'compile'))
+                    ts, errs = time_interleaved({n: f for n, f in fns.items() if f is not None}, device, repeats, warmup)
+                    for n in names:
+                        res.append(_row(ts.get(n), notes[n] or errs.get(n), layer=n, label=labels[n], baseline=BASELINE.get(n),
+                                        dtype=_dt(dt), batch=b, rows=b, mode=mode, check=chk.get(n) if mode == 'eager' else None))
+                    fns = None
                 x = None
     prog.done()
     return dict(kind='layers', headline=HEADLINE, machine=machine_info(device), device=device.type,
@@ -790,37 +806,6 @@ def encoder_variant(enc:Encoder, # the encoder to copy
         if variant == 'fastff' and type(b.ffn).__name__ != 'FastFeedForward': b.ffn = FastFeedForward(h, h, depth)
         elif variant == 'no_ffn': b.ffn = torch.nn.Identity()
     return enc
-
-def _mode_fn(m, x, device, mode, warmup, compile_mode, failed, key):
-    "`(f, None)`: the call `f()` of `m(x)` in `mode` ('eager', 'graph', 'compile'), or `(None, reason)`; `failed` caches compile failures per `key`."
-    try:
-        if mode == 'eager': return (lambda: m(x)), None
-        if mode == 'graph': return graph_fn(lambda: m(x), device, warmup)
-        if key in failed: return None, failed[key]
-        f, note = (m.bench_compiled(x, mode=compile_mode, warmup=warmup) if callable(getattr(m, 'bench_compiled', None))
-                   else compile_fn(m, x, mode=compile_mode, warmup=warmup))
-        if note: failed[key] = note
-        return f, note
-    except Exception as e: return None, why(e)
-
-def time_interleaved(fns:dict, # name -> the call to time (no arguments)
-                     device='cpu', # where the tensors go ('cpu', 'cuda')
-                     repeats:int=10, # timed calls of each
-                     warmup:int=2 # untimed calls of each first
-                    ) -> tuple:
-    """`({name: seconds per call}, {name: reason})`: the calls of `fns` timed in turn, one call of each per round, so that
-    slow drifts of the machine (clocks, host load) reach every entry alike; one that raises is dropped with its reason."""
-    times, errs = {k: [] for k in fns}, {}
-    for k, f in fns.items():
-        try:
-            for _ in range(warmup): f()
-        except Exception as e: errs[k] = why(e)
-    for _ in range(repeats):
-        for k, f in fns.items():
-            if k in errs: continue
-            try: times[k] += time_fn(f, device, 1, 0)
-            except Exception as e: errs[k] = why(e)
-    return {k: v for k, v in times.items() if k not in errs}, errs
 
 def bench_encoder(hidden:int=768, # hidden size
                   n_layers:int=12, # encoder blocks
