@@ -13,6 +13,7 @@ from .tree import (n_leaves, check_depth, check_size, check_widths, check_bool, 
 from fastcore.basics import patch
 from .kernels.ops import run_fastff, fastff_eval_reference, check_impl, wants_grad
 from .kernels import ops
+from .kernels.train import fastff_train
 
 # %% auto #0
 __all__ = ['FastFeedForward']
@@ -69,7 +70,7 @@ def _soft_forward(self:FastFeedForward, x, nw, nb, ow):
 def _hard_forward(self:FastFeedForward, rows, ws, act, counts):
     "The hard path, differentiable: the one place that chooses the training implementation."
     if self.fused_train and isinstance(act, str):      # the sparse training kernels: forward and backward touch only the path
-        return torch.ops.fastff.fastff_train(rows, *ws, act, counts if counts is not None else rows.new_empty(0, dtype=torch.long))
+        return fastff_train(rows, *ws, act, counts)     # (eager: the operator's body, no dispatcher round trip; traced: the operator)
     return fastff_eval_reference(rows, *ws, act, counts)  # gathers: gradients reach exactly the engaged neurons
 
 _fastff_eval_op = torch.ops.fastff.fastff_eval.default     # the operator's overload, looked up once
