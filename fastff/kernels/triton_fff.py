@@ -14,9 +14,9 @@ from . import ops
 
 # %% auto #0
 __all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS', 'MEDIUM_ROWS',
-           'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'LEAF_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'FEW_ROWS', 'FEW_CONFIGS',
-           'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval',
-           'leaf_mlp_eval']
+           'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'LEAF_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'MM_ROWS', 'MM_EAGER',
+           'WALK_CONFIGS', 'LOGITS_CONFIGS', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH',
+           'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
@@ -375,83 +375,73 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
                                  N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, ANC_PRODUCT, BM, BK, BN, PREC,
                              UPCAST)
 
-# %% ../../nbs/12_kernels_triton.ipynb #f3a1c2d4
+# %% ../../nbs/12_kernels_triton.ipynb #b7e2a001
 @triton.jit
-def _fastff_few_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, leaves_ptr, counts_ptr, rows,
-                       IN: tl.constexpr, OUT: tl.constexpr, TOP: tl.constexpr, BOTTOM: tl.constexpr,
-                       TOP_COLS: tl.constexpr, SUB_COLS: tl.constexpr, ROWS_P2: tl.constexpr, HAS_NB: tl.constexpr,
-                       HAS_OB: tl.constexpr, COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr,
-                       BM: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
-    """Few rows (up to ROWS_P2), one tree, no barrier and no workspace: a program per (level-TOP node `bucket`, block
-    of output columns). Each program descends the TOP levels of every row itself (one product of all rows against
-    the top nodes: cheap at this size, and it replaces stage A, the row filing and the grid-wide barrier), keeps the
-    rows that reach its bucket and runs them BM at a time: the logits of their TOP ancestors and of the bucket's
-    subtree in one K loop, the descent of the subtree, and y = ancestors' activations @ out_weights[ancestors] +
-    (one-hot path activations) @ out_weights[subtree] (+ out_bias)."""
+def _walk_step(z_row, node_b_ptr, bucket, path, path_z, lv, ROOT_LEVEL: tl.constexpr, LEVELS: tl.constexpr,
+               COLS: tl.constexpr, HAS_NB: tl.constexpr):
+    """LEVELS levels of one row's walk inside the subtree under node `bucket` of level ROOT_LEVEL: the subtree's logits
+    read at once from the row's logits `z_row` (+ biases), the descent, each level's node (heap index) and logit put
+    into slot `level` of `path` and `path_z`. Returns those and the node reached at level ROOT_LEVEL + LEVELS,
+    counted within its level."""
+    j, node, ok = _subtree(bucket, ROOT_LEVEL, LEVELS, COLS)
+    z = tl.load(z_row + node, mask=ok, other=0.0)
+    if HAS_NB:
+        z += tl.load(node_b_ptr + node, mask=ok, other=0.0).to(tl.float32)
+    at = tl.full([], 0, tl.int32)                          # local heap index inside the subtree
+    for level in tl.static_range(LEVELS):
+        z_at = tl.sum(tl.where(j == at, z, 0.0), 0)
+        node_at = (1 << (ROOT_LEVEL + level)) - 1 + bucket * (1 << level) + at - ((1 << level) - 1)
+        path = tl.where(lv == ROOT_LEVEL + level, node_at, path)
+        path_z = tl.where(lv == ROOT_LEVEL + level, z_at, path_z)
+        at = 2 * at + 1 + (z_at >= 0).to(tl.int32)
+    return path, path_z, bucket * (1 << LEVELS) + at - ((1 << LEVELS) - 1)
+
+@triton.jit
+def _fastff_walk_kernel(z_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, leaves_ptr, counts_ptr,
+                        OUT: tl.constexpr, TOP: tl.constexpr, BOTTOM: tl.constexpr, TOP_COLS: tl.constexpr,
+                        SUB_COLS: tl.constexpr, SPLIT: tl.constexpr, HAS_NB: tl.constexpr, HAS_OB: tl.constexpr,
+                        COUNT: tl.constexpr, ACT: tl.constexpr, BN: tl.constexpr):
+    """One tree, given `z` (rows, nodes) = every node's logit (fp32, without the biases): program `pid` takes row
+    `pid // SPLIT` and output columns `(pid % SPLIT) * BN ...`. Two dependent loads walk the row's path through its
+    row of `z` (the top subtree, then the bottom subtree reached), then y = sum over the path of act(z) * out_weights
+    (+ out_bias)."""
     pid = tl.program_id(0)
-    n_prog = tl.num_programs(0)
-    N_BUCKETS: tl.constexpr = 1 << TOP
-    ANC: tl.constexpr = 16                                 # ancestor columns (TOP <= 8)
-    everyone = tl.arange(0, ROWS_P2)
-    j, node, node_ok = _subtree(0, 0, TOP, TOP_COLS)
-    z = _logits(x_ptr, node_w_ptr, node_b_ptr, everyone, everyone < rows, node, node_ok, IN, HAS_NB, ROWS_P2, TOP_COLS,
-                BK, PREC, UPCAST)
-    here = tl.zeros([ROWS_P2], dtype=tl.int32)
-    for level in tl.static_range(TOP):
-        here = 2 * here + 1 + (_pick(z, j, here) >= 0).to(tl.int32)
-    bucket_of = here - (N_BUCKETS - 1)                     # every row's level-TOP node
-    lv = tl.arange(0, ANC)
-    lv_ok = lv < TOP
-    PART: tl.constexpr = (OUT + SPLIT * BN - 1) // (SPLIT * BN) * BN    # output columns per part
-    for item in range(pid, N_BUCKETS * SPLIT, n_prog):
-        bucket = item // SPLIT
-        part = item - bucket * SPLIT
-        mine = (everyone < rows) & (bucket_of == bucket)
-        n_mine = tl.sum(mine.to(tl.int32), 0)
-        rank = tl.cumsum(mine.to(tl.int32), 0) - 1         # position of each of my rows among them
-        anc = ((N_BUCKETS + bucket) >> tl.where(lv_ok, TOP - lv, 0)) - 1   # heap index of the level-lv ancestor
-        js, sub, sub_ok = _subtree(bucket, TOP, BOTTOM, SUB_COLS)
-        for c0 in range(0, n_mine, BM):
-            slot = c0 + tl.arange(0, BM)
-            pick = mine[None, :] & (rank[None, :] == slot[:, None])          # (BM, ROWS_P2) one-hot
-            row = tl.sum(tl.where(pick, everyone[None, :], 0), 1)
-            row_ok = slot < n_mine
-            row64 = row.to(tl.int64)
-            za = tl.zeros([BM, ANC], dtype=tl.float32)
-            zs = tl.zeros([BM, SUB_COLS], dtype=tl.float32)
-            for k0 in range(0, IN, BK):                    # both products share the x tile
-                k = k0 + tl.arange(0, BK)
-                k_ok = k < IN
-                xt = tl.load(x_ptr + row64[:, None] * IN + k[None, :], mask=row_ok[:, None] & k_ok[None, :], other=0.0)
-                wa = tl.load(node_w_ptr + anc.to(tl.int64)[None, :] * IN + k[:, None], mask=lv_ok[None, :] & k_ok[:, None], other=0.0)
-                ws = tl.load(node_w_ptr + sub.to(tl.int64)[None, :] * IN + k[:, None], mask=sub_ok[None, :] & k_ok[:, None], other=0.0)
-                za = _mm(xt, wa, za, PREC, UPCAST)
-                zs = _mm(xt, ws, zs, PREC, UPCAST)
-            if HAS_NB:
-                za += tl.load(node_b_ptr + anc, mask=lv_ok, other=0.0).to(tl.float32)[None, :]
-                zs += tl.load(node_b_ptr + sub, mask=sub_ok, other=0.0).to(tl.float32)[None, :]
-            at = tl.zeros([BM], dtype=tl.int32)            # local heap index inside the subtree
-            on_path = (js[None, :] < 0) & (at[:, None] < 0)   # all False
-            for level in tl.static_range(BOTTOM):
-                on_path = on_path | (js[None, :] == at[:, None])
-                at = 2 * at + 1 + (_pick(zs, js, at) >= 0).to(tl.int32)
-            path = tl.where(on_path, _act(zs, ACT), 0.0).to(out_w_ptr.dtype.element_ty)
-            path_a = tl.where(lv_ok[None, :], _act(za, ACT), 0.0).to(out_w_ptr.dtype.element_ty)
-            leaf = bucket * (1 << (BOTTOM - 1)) + (at - 1) // 2 - ((1 << (BOTTOM - 1)) - 1)
-            tl.store(leaves_ptr + row64, leaf.to(tl.int64), mask=row_ok & (part == 0))
-            if COUNT:
-                tl.atomic_add(counts_ptr + leaf, 1, mask=row_ok & (part == 0))
-            for n0 in range(part * PART, part * PART + PART, BN):
-                o = n0 + tl.arange(0, BN)
-                o_ok = o < OUT
-                w = tl.load(out_w_ptr + sub.to(tl.int64)[:, None] * OUT + o[None, :], mask=sub_ok[:, None] & o_ok[None, :], other=0.0)
-                w_a = tl.load(out_w_ptr + anc.to(tl.int64)[:, None] * OUT + o[None, :], mask=lv_ok[:, None] & o_ok[None, :], other=0.0)
-                yt = _mm(path, w, tl.zeros([BM, BN], dtype=tl.float32), PREC, UPCAST)
-                yt = _mm(path_a, w_a, yt, PREC, UPCAST)
-                if HAS_OB:
-                    yt += tl.load(out_b_ptr + o, mask=o_ok, other=0.0).to(tl.float32)[None, :]
-                tl.store(y_ptr + row64[:, None] * OUT + o[None, :], yt.to(y_ptr.dtype.element_ty),
-                         mask=row_ok[:, None] & o_ok[None, :])
+    r = pid // SPLIT
+    part = pid - r * SPLIT
+    LEVELS: tl.constexpr = TOP + BOTTOM
+    lv = tl.arange(0, 16)                                  # a slot per level (LEVELS <= MAX_LEVELS = 16)
+    path = tl.zeros([16], dtype=tl.int32)                  # the row's node at each level
+    path_z = tl.zeros([16], dtype=tl.float32)              # and its logit
+    z_row = z_ptr + r.to(tl.int64) * ((1 << LEVELS) - 1)
+    bucket = tl.full([], 0, tl.int32)
+    if TOP > 0:
+        path, path_z, bucket = _walk_step(z_row, node_b_ptr, bucket, path, path_z, lv, 0, TOP, TOP_COLS, HAS_NB)
+    path, path_z, below = _walk_step(z_row, node_b_ptr, bucket, path, path_z, lv, TOP, BOTTOM, SUB_COLS, HAS_NB)
+    on = lv < LEVELS
+    o = part * BN + tl.arange(0, BN)
+    o_ok = o < OUT
+    w = tl.load(out_w_ptr + path.to(tl.int64)[:, None] * OUT + o[None, :], mask=on[:, None] & o_ok[None, :], other=0.0)
+    yt = tl.sum(tl.where(on, _act(path_z, ACT), 0.0)[:, None] * w.to(tl.float32), 0)
+    if HAS_OB:
+        yt += tl.load(out_b_ptr + o, mask=o_ok, other=0.0).to(tl.float32)
+    tl.store(y_ptr + r.to(tl.int64) * OUT + o, yt.to(y_ptr.dtype.element_ty), mask=o_ok)
+    leaf = below // 2                                      # the bottom-level node, within its level
+    if part == 0:
+        tl.store(leaves_ptr + r, leaf.to(tl.int64))
+        if COUNT:
+            tl.atomic_add(counts_ptr + leaf, 1)
+
+@triton.jit
+def _node_logits_kernel(x_ptr, w_ptr, z_ptr, rows, IN: tl.constexpr, N_NODES: tl.constexpr, BM: tl.constexpr,
+                        BN: tl.constexpr, BK: tl.constexpr, UPCAST: tl.constexpr):
+    "z = x @ w.T in fp32 (bf16/fp16 inputs), a (BM rows, BN nodes) tile per program: the Triton tutorial's product."
+    N_BLOCKS: tl.constexpr = (N_NODES + BN - 1) // BN
+    pid = tl.program_id(0)
+    row = (pid // N_BLOCKS) * BM + tl.arange(0, BM)
+    node = (pid % N_BLOCKS) * BN + tl.arange(0, BN)
+    z = _logits(x_ptr, w_ptr, w_ptr, row, row < rows, node, node < N_NODES, IN, False, BM, BN, BK, 'ieee', UPCAST)
+    tl.store(z_ptr + row.to(tl.int64)[:, None] * N_NODES + node[None, :], z, mask=(row < rows)[:, None] & (node < N_NODES)[None, :])
+
 
 # %% ../../nbs/12_kernels_triton.ipynb #38e4d587
 @triton.jit
@@ -575,11 +565,14 @@ LEAF_CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages
 ONE_ROW_ROWS = {torch.float32: 16, torch.bfloat16: 32, torch.float16: 32}   # fastff_eval up to this many rows: a program
 ONE_ROW_FMA = {torch.float32: True, torch.bfloat16: False, torch.float16: False}  # per (row, output block), no barrier;
                                                                            # fp32 as multiply-adds, others as products
-FEW_ROWS = {torch.float32: 0, torch.bfloat16: 128, torch.float16: 128}   # one tree, more rows than ONE_ROW_ROWS: no
-FEW_CONFIGS = {torch.float32: dict(BM=16, BK=64, BN=128, num_warps=4, num_stages=2),       # barrier, every program
-               torch.bfloat16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=3),     # descends all rows' top
-               torch.float16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=3)}      # levels (_fastff_few_kernel);
-                                                                                           # fp32: slower than 2 stages
+# the walk path (one tree): up to MM_ROWS rows, every node's logit, then _fastff_walk_kernel; fp32 only while TF32
+# products are off, and (its cuBLAS logits cost more host time than they save) only in calls captured in a CUDA graph
+MM_ROWS = {torch.float32: 192, torch.bfloat16: 256, torch.float16: 256}
+MM_EAGER = {torch.float32: False, torch.bfloat16: True, torch.float16: True}     # also in eager calls
+WALK_CONFIGS = {dt: dict(BN=64, num_warps=1) for dt in DTYPES}                   # _fastff_walk_kernel
+LOGITS_CONFIGS = {torch.float32: None,                                           # None: cuBLAS, else the tile of
+                  torch.bfloat16: dict(BM=64, BN=64, BK=128, num_warps=4, num_stages=3),   # _node_logits_kernel
+                  torch.float16: dict(BM=64, BN=64, BK=128, num_warps=4, num_stages=3)}
 FAST_LAUNCH = True         # after the first launch, call the compiled kernel's launcher directly
 MAX_LEVELS = 16            # fastff_eval: at most 2 stages of at most 8 levels (256-column products)
 MAX_PRODUCT_LEVELS = 7     # fff_eval: the top levels done as one product (127 nodes); deeper levels per row
@@ -704,6 +697,14 @@ def _launch(plan, kernel, args, stream, key):
         plan['fast'] = (k, [cfg[n] for n in kernel.arg_names[len(args):]], plan['grid'])
     return True
 
+def _capturing(x) -> bool:
+    "Whether `x`'s device is capturing a CUDA graph on the current stream (host time is then paid once, not per call)."
+    return x.is_cuda and torch.cuda.is_current_stream_capturing()
+
+def _tf32(x) -> bool:
+    "Whether cuBLAS may multiply `x` (fp32) in TF32: then the walk path, whose fp32 logits come from cuBLAS, is not taken."
+    return x.dtype == torch.float32 and torch.backends.cuda.matmul.allow_tf32
+
 def _launch_hooks() -> bool:
     "Whether Triton launch hooks are set (a profiler's): then every launch goes through Triton, which calls them."
     rt = getattr(getattr(triton, 'knobs', None), 'runtime', None)
@@ -729,9 +730,9 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     if count and (counts.dtype != torch.int64 or counts.numel() != trees << (levels - 1) or counts.device != dev
                   or not counts.is_contiguous()): return None
     top, bottom = _split(levels)
+    if trees == 1 and rows <= MM_ROWS[dt] and (MM_EAGER[dt] or _capturing(x)) and not _tf32(x):
+        return _walk_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation)
     one_row = 0 < top and bottom <= 7 and rows <= ONE_ROW_ROWS[dt]
-    if not one_row and trees == 1 and 0 < top and bottom <= 7 and rows <= FEW_ROWS[dt]:
-        return _few_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation)
     cfg = dict((ONE_ROW_CONFIGS if one_row else SMALL_CONFIGS if rows <= SMALL_ROWS else MEDIUM_CONFIGS if rows <= MEDIUM_ROWS
                 else CONFIGS)[dt])
     BM = cfg.pop('BM')
@@ -755,19 +756,24 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     work = (rows * split if one_row else row_tiles * trees * split if top == 0
             else max(row_tiles * trees, tiles * split))
     return dict(cfg=cfg, ws=None, ws_key=ws_key, stream=ws_key[2], n_counts=trees * nb, shapes=shapes, device=dev, work=work, grid=None,
-                trees=trees, d_out=d_out, top=top, sync=sync, one_row=one_row, few=False)
+                trees=trees, d_out=d_out, top=top, sync=sync, one_row=one_row)
 
-def _few_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation):
-    "The plan of `_fastff_few_kernel` (one tree, few rows): a program per (bucket, block of output columns)."
-    cfg = dict(FEW_CONFIGS[dt])
-    nb = 1 << top
-    split = _split_out(nb, d_out, cfg['BN'], dev)
-    if _p2(rows) * _p2(nb - 1) > 8192: cfg['num_warps'] = max(cfg['num_warps'], 8)   # the all-rows product's registers
-    cfg.update(IN=d_in, OUT=d_out, TOP=top, BOTTOM=bottom, TOP_COLS=_p2((1 << top) - 1), SUB_COLS=_p2((1 << bottom) - 1),
-               ROWS_P2=_p2(rows), HAS_NB=node_biases is not None, HAS_OB=out_bias is not None, COUNT=count,
-               ACT=ACT_CODES[activation], SPLIT=split, PREC='tf32x3' if dt == torch.float32 else 'ieee',
-               UPCAST=INTERPRET and dt == torch.bfloat16)
-    return dict(cfg=cfg, device=dev, work=nb * split, grid=None, trees=1, d_out=d_out, top=top, one_row=False, few=True)
+def _walk_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation):
+    "The walk path's plan (one tree, few rows): the logits' tile and grid (None: cuBLAS), the walk's (a program per (row, BN columns))."
+    cfg = dict(WALK_CONFIGS[dt])
+    split = -(-d_out // cfg['BN'])
+    cfg.update(OUT=d_out, TOP=top, BOTTOM=bottom, TOP_COLS=_p2((1 << top) - 1), SUB_COLS=_p2((1 << bottom) - 1),
+               SPLIT=split, HAS_NB=node_biases is not None, HAS_OB=out_bias is not None, COUNT=count,
+               ACT=ACT_CODES[activation])
+    logits = LOGITS_CONFIGS[dt] and dict(LOGITS_CONFIGS[dt])
+    if logits:
+        logits['BM'] = min(logits['BM'], _p2(rows))
+        n_nodes = (1 << (top + bottom)) - 1
+        logits.update(IN=d_in, N_NODES=n_nodes, UPCAST=INTERPRET and dt == torch.bfloat16)
+        work = -(-rows // logits['BM']) * -(-n_nodes // logits['BN'])
+        logits = dict(cfg=logits, work=work, grid=work, n_nodes=n_nodes)
+    return dict(cfg=cfg, device=dev, work=rows * split, grid=rows * split, trees=1, d_out=d_out, top=top,
+                one_row=False, walk=True, logits=logits)
 
 def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
                 node_weights:torch.Tensor, # (trees, nodes, in) node hyperplanes, nodes = 2**(depth+1) - 1
@@ -777,11 +783,13 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
                 activation:str='gelu',     # a name in `ACT_CODES`
                 counts:torch.Tensor|None=None): # int64 (trees * 2**depth,) usage counter, incremented in place; empty/None: off
     """Hard `FastFeedForward` inference on the GPU: `(y (rows, out), leaves (rows, trees))`, usage counted into
-    `counts` (empty: not counted). One launch (a persistent kernel) per call; inputs it does not take (other
-    dtypes, devices, activations, shapes) go to the reference."""
+    `counts` (empty: not counted). One launch (a persistent kernel) per call, or for up to a few hundred rows of one
+    tree two (every node's logit, then the walk); inputs it does not take (other dtypes, devices, activations,
+    shapes) go to the reference."""
     stream = _stream(x.device)
     key = (x.shape, x.dtype, x.device, node_weights.shape, out_weights.shape, _dtypes(node_weights, node_biases, out_weights, out_bias, counts),
-           activation, 0 if counts is None else counts.numel(), stream, _contig(x, node_weights, node_biases, out_weights, out_bias))
+           activation, 0 if counts is None else counts.numel(), stream, _contig(x, node_weights, node_biases, out_weights, out_bias),
+           x.dtype == torch.float32 and (_capturing(x), _tf32(x)))
     plan = _PLANS.get(key, False)
     if plan is False: plan = _PLANS[key] = _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
     if plan is None:
@@ -791,8 +799,15 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
     leaves = torch.empty(rows, trees, dtype=torch.int64, device=x.device)
     cfg = plan['cfg']
     nb_, ob_, counts_ = x if node_biases is None else node_biases, x if out_bias is None else out_bias, counts if cfg['COUNT'] else leaves
-    if plan['few']:                                        # no workspace, no barrier
-        if not _launch(plan, _fastff_few_kernel, [x, node_weights, nb_, out_weights, ob_, y, leaves, counts_, rows], stream, key):
+    if plan.get('walk'):                                   # every node's logit, then the walk
+        lp = plan['logits']
+        if lp is None:                                     # cuBLAS (fp32 inputs: full fp32)
+            z = torch.mm(x, node_weights[0].t())
+        else:
+            z = torch.empty(rows, lp['n_nodes'], dtype=torch.float32, device=x.device)
+            if not _launch(lp, _node_logits_kernel, [x, node_weights, z, rows], stream, key):
+                return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
+        if not _launch(plan, _fastff_walk_kernel, [z, nb_, out_weights, ob_, y, leaves, counts_], stream, key):
             return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
         return y, leaves
     if plan['one_row']:                                    # no workspace (unused pointers: any tensor)

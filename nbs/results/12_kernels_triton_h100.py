@@ -52,39 +52,10 @@ with torch.no_grad():
     counts = torch.zeros(2048, dtype=torch.int64, device='cuda'); none = torch.empty(0, dtype=torch.int64, device='cuda')
     K['count_on'] = time_graph(lambda i: tff.fastff_eval(xs[i % 4], nw, nb, ow, ob, 'gelu', counts))
     K['count_off'] = time_graph(lambda i: tff.fastff_eval(xs[i % 4], nw, nb, ow, ob, 'gelu', none))
-cfgs = [dict(dtype=str(dt), rows=r, **{k: v for k, v in p['cfg'].items() if k in ('BM', 'BK', 'BN', 'num_warps', 'num_stages', 'SPLIT', 'ONE_ROW', 'FMA')}, FEW=p.get('few', False), grid=p['grid'])
+cfgs = [dict(dtype=str(dt), rows=r, **{k: v for k, v in p['cfg'].items() if k in ('BM', 'BK', 'BN', 'num_warps', 'num_stages', 'SPLIT', 'ONE_ROW', 'FMA')}, WALK=p.get('walk', False), grid=p['grid'])
         for key, p in tff._PLANS.items() if p for dt, r in [(key[1], key[0][0])] if key[3] == (1, 4095, 768)]
-# tile variants of the few-row kernel (bf16, one tree), and the two-stage kernel at the same sizes, kernel alone
-TV = []
-def tile_variant(table, cfg, few_rows=None):
-    old_cfg, old_rows = dict(tff.FEW_CONFIGS[torch.bfloat16]), tff.FEW_ROWS[torch.bfloat16]
-    tff.FEW_CONFIGS[torch.bfloat16].update(cfg)
-    if few_rows is not None: tff.FEW_ROWS[torch.bfloat16] = few_rows
-    tff._PLANS.clear(); tff._KERNEL_INFO.clear()
-    us, err = {}, 0.0
-    with torch.no_grad():
-        for rows in [64, 128]:
-            xs = [torch.randn(rows, 768, device='cuda', dtype=torch.bfloat16) for _ in range(4)]
-            y, lv = tff.fastff_eval(xs[0], nw, nb, ow, ob, 'gelu', counts)
-            err = max(err, check_fastff(xs[0], nw, nb, ow, ob, 'gelu', y, lv)['rel_err'])
-            us[str(rows)] = round(time_graph(lambda i: tff.fastff_eval(xs[i % 4], nw, nb, ow, ob, 'gelu', counts)), 1)
-    plan = next(p for k, p in tff._PLANS.items() if p and k[0][0] == 128)
-    regs = max((v['n_regs'] for v in tff._KERNEL_INFO.values()), default=None)
-    TV.append(dict(table=table, dtype='bfloat16', cfg={k: plan['cfg'][k] for k in ('BM', 'BK', 'BN', 'num_warps', 'num_stages')},
-                   err=round(err, 5), us=us, regs=regs))
-    print(TV[-1], flush=True)
-    tff.FEW_CONFIGS[torch.bfloat16].clear(); tff.FEW_CONFIGS[torch.bfloat16].update(old_cfg); tff.FEW_ROWS[torch.bfloat16] = old_rows
-    tff._PLANS.clear()
-_, nw, nb, ow, ob = random_fastff(1, 768, 768, 11, 1, dtype=torch.bfloat16, device='cuda')
-counts = torch.zeros(2048, dtype=torch.int64, device='cuda')
-tile_variant('FEW_CONFIGS', {})
-for v in [dict(BK=64), dict(BK=256), dict(num_warps=8), dict(num_stages=3)]: tile_variant('FEW_CONFIGS', v)
-tile_variant('MEDIUM_CONFIGS (two stages)', {}, few_rows=0)
 res = dict(machine=f"{torch.cuda.get_device_name()}, torch {torch.__version__}, Triton {triton.__version__}; command: "
                    f"python results/12_kernels_triton_h100.py",
-           version=f"kernels as of commit {commit}", kernel=K, configs=cfgs, tile_variants=TV,
-           tile_variants_note="kernel alone, CUDA-graph replay, us per call, same device call as the figures above: the few-row "
-                              "kernel (bf16, one tree) in each tile configuration (first: the one in use), then the two-stage "
-                              "kernel at the same sizes; err: largest relative error against float64")
+           version=f"kernels as of commit {commit}", kernel=K, configs=cfgs)
 json.dump(res, open(f'{OUT}/kernels_triton_h100.json', 'w'), indent=1)
 print('kernel json written', flush=True)
