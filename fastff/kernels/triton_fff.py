@@ -1,4 +1,4 @@
-"""GPU inference for `FastFeedForward`, `FFF` and leaf-MLP routing: one persistent launch per call that groups rows by subtree, so every node vector is read once per tile of rows, not once per row.
+"""GPU inference for `FastFeedForward`, `FFF` and leaf-MLP routing: one persistent launch per call that groups rows by subtree, so every node vector is read once per tile of rows, not once per row; for a few rows of one tree, every node's logit in one product and then a walk along each row's path.
 
 Docs: https://fastff.github.io/fastff/kernels_triton.html.md"""
 
