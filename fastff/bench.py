@@ -317,7 +317,9 @@ def graph_fn(f, # the call to time (no arguments)
             for _ in range(warmup): f()
         torch.cuda.current_stream(device).wait_stream(s)
         g = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(g): f()
+        # thread_local: a training step's backward runs on autograd's device thread, where an unsafe-but-harmless call
+        # (fp32 cuBLAS work of the soft layers, seen on the H100) invalidates a capture in the default global mode
+        with torch.cuda.graph(g, capture_error_mode='thread_local'): f()
         torch.cuda.synchronize(device)
         return g.replay, None
     except Exception as e:
