@@ -701,9 +701,11 @@ class _EagerTrain(torch.autograd.Function):
         _setup_context(ctx, (x, node_weights, node_biases, out_weights, out_bias, activation), (y, leaves, logits))
         ctx.hist = hist if hist.numel() else None
         ctx.mark_non_differentiable(leaves, logits, hist)
+        ctx.set_materialize_grads(False)      # no zero-filled gradients for leaves, logits and hist (tens of us each)
         return y, leaves, logits, hist
     @staticmethod
     def backward(ctx, dy, *_):
+        if dy is None: return (None,) * 7     # y took no part in the loss
         hist, ctx.hist = ctx.hist, None       # the sort advances the histogram's cursors: a second backward sorts anew
         return *_backward(ctx, dy, None, None, bwd=functools.partial(_bwd_kernel, hist=hist)), None
 
