@@ -317,8 +317,7 @@ def graph_fn(f, # the call to time (no arguments)
             for _ in range(warmup): f()
         torch.cuda.current_stream(device).wait_stream(s)
         g = torch.cuda.CUDAGraph()
-        # thread_local: a training step's backward runs on autograd's device thread, where an unsafe-but-harmless call
-        # (fp32 cuBLAS work of the soft layers, seen on the H100) invalidates a capture in the default global mode
+        # thread_local: only this thread's unsafe calls end the capture (a training step's backward runs on autograd's device thread)
         with torch.cuda.graph(g, capture_error_mode='thread_local'): f()
         torch.cuda.synchronize(device)
         return g.replay, None
