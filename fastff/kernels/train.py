@@ -749,6 +749,6 @@ def fastff_train(x:Tensor,                 # (rows, in)
     """Differentiable hard-path `FastFeedForward`: `torch.ops.fastff.fastff_train`. Returns `(y (rows, out), leaves (rows, trees))`.
     Eager calls on plain tensors run the operator's body directly (skipping the dispatcher's round trip into Python)."""
     if counts is None: counts = torch.empty(0, dtype=torch.long, device=x.device)
-    if EAGER_DIRECT and not _traced(x):
-        return _fastff_train(x, node_weights, node_biases, out_weights, out_bias, act_name(activation), counts)
+    if EAGER_DIRECT and not _traced(x):      # the operator's eager branch, without deciding it twice
+        return _EagerTrain.apply(x, node_weights, node_biases, out_weights, out_bias, act_name(activation), counts)[:2]
     return torch.ops.fastff.fastff_train(x, node_weights, node_biases, out_weights, out_bias, act_name(activation), counts)
