@@ -13,7 +13,8 @@ from .tree import (n_leaves, check_depth, check_size, check_widths, check_bool, 
 from fastcore.basics import patch
 from .kernels.ops import run_fastff, fastff_eval_reference, check_impl, wants_grad
 from .kernels import ops
-from .kernels.train import fastff_train
+from .kernels import train
+from .kernels.train import fastff_train, _EagerTrain
 
 # %% auto #0
 __all__ = ['FastFeedForward']
@@ -97,11 +98,30 @@ def _eager_eval(self:FastFeedForward, x):
     return y if x.dim() == 2 else y.view(*x.shape[:-1], self.output_dim)
 
 @patch
+def _eager_train(self:FastFeedForward, x):
+    """The common training call, with nothing re-checked per call beyond what picks it: eager, hard path, the sparse
+    kernels registered, `x` already in the parameters' dtype, no autocast. One call of the training Function (what
+    `fastff_train` runs eagerly); None when it does not apply."""
+    if (self.soft or not self.fused_train or self.activation_name is None or not train.EAGER_DIRECT
+            or torch.compiler.is_compiling() or torch._C._len_torch_dispatch_stack()): return None
+    p = self._parameters
+    nw = p['node_weights']
+    if (x.dtype != nw.dtype or x.dim() == 0 or x.shape[-1] != self.input_dim
+            or torch.is_autocast_enabled(x.device.type)): return None
+    rows = x if x.dim() == 2 else x.reshape(-1, self.input_dim)
+    counts = self._buffers['leaf_usage'] if self.track_usage else nw.new_empty(0, dtype=torch.long)
+    y, leaves = _EagerTrain.apply(rows, nw, p.get('node_biases'), p['out_weights'], p.get('out_bias'),
+                                  self.activation_name, counts)[:2]
+    if self.n_trees > 1: leaves = leaves + torch.arange(self.n_trees, device=rows.device) * self.n_leaves
+    self.__dict__.update(last_leaves=leaves, last_gate_probs=None)
+    return y if x.dim() == 2 else y.view(*x.shape[:-1], self.output_dim)
+
+@patch
 def forward(self:FastFeedForward, x, # (..., input_dim) inputs
             impl:str|None=None):     # override the layer's `impl` for this call (eval only)
     "Hard path per tree (training and `eval()`), or the soft relaxation in training when `soft=True`; `x` is (..., input_dim)."
     if impl is None and x.__class__ is torch.Tensor:
-        y = self._eager_eval(x)
+        y = self._eager_train(x) if self.training else self._eager_eval(x)
         if y is not None: return y
     rows = self._rows(x, self.input_dim)
     act = self.activation_name or self.activation

@@ -17,10 +17,11 @@ from ..tree import ACTIVATIONS, get_activation
 
 # %% auto #0
 __all__ = ['ACT_CODES', 'TRITON_CONFIG', 'FAST_LAUNCH', 'CPU_SOURCE', 'fastff_train_fwd', 'fastff_train_bwd', 'IMPL',
-           'KERNEL_ERRORS', 'EAGER_DIRECT', 'act_name', 'act_grad', 'compute_dtype', 'tree_depth', 'path_node',
-           'check_train_args', 'train_forward_reference', 'train_backward_reference', 'triton_supported', 'launch',
-           'weight_grad_size', 'split_weight_grads', 'triton_forward', 'triton_backward', 'cpu_library',
-           'cpu_library_error', 'cpu_forward', 'cpu_backward', 'fastff_train']
+           'KERNEL_ERRORS', 'FORWARD_KERNELS', 'BACKWARD_KERNELS', 'EAGER_DIRECT', 'act_name', 'act_grad',
+           'compute_dtype', 'tree_depth', 'path_node', 'check_train_args', 'train_forward_reference',
+           'train_backward_reference', 'triton_supported', 'launch', 'weight_grad_size', 'split_weight_grads',
+           'triton_forward', 'triton_backward', 'cpu_library', 'cpu_library_error', 'cpu_forward', 'cpu_backward',
+           'fastff_train']
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0006
 try:
@@ -409,15 +410,17 @@ def launch(kernel,              # a `triton.jit` function
            args:tuple,          # its run-time arguments, in signature order (tensors and numbers; no None)
            num_warps:int=4,     # warps per program
            num_stages:int|None=None, # software-pipelining stages (None: Triton's default)
+           key=None,            # hashable that fixes `grid`'s length, warps, stages, constants and every argument's properties (None: derived)
            **consts):           # its `tl.constexpr` arguments, which follow `args` in the signature
     """`kernel[grid](*args, **consts, num_warps=num_warps)`. Its first launch with arguments of these properties
     (dtypes, alignment, numbers, constants) goes through Triton, which compiles it; later ones call the compiled
     launcher directly, on the current stream, skipping Triton's per-call argument binding and cache lookup (tens of
     microseconds of host time per launch). Through Triton always when interpreting (`TRITON_INTERPRET=1`), when
-    `FAST_LAUNCH` is off, or when launch hooks are set (a profiler's, which Triton calls)."""
+    `FAST_LAUNCH` is off, or when launch hooks are set (a profiler's, which Triton calls). A caller that already
+    knows the properties (a plan's key) passes `key`, which spares deriving them from every argument."""
     direct = FAST_LAUNCH and args[0].is_cuda
     if direct:
-        key = (kernel, num_warps, num_stages, tuple(consts.items()), *map(_spec, args))
+        key = (kernel, key) if key is not None else (kernel, num_warps, num_stages, tuple(consts.items()), *map(_spec, args))
         fast = _LAUNCHERS.get(key)
         if fast is not None and not _launch_hooks():
             k, cs = fast
@@ -443,6 +446,23 @@ def split_weight_grads(dw:Tensor, # flat buffer of `weight_grad_size` values
     dnw, dow, dnb, dob = dw.split((trees * nodes * d_in, trees * nodes * d_out, trees * nodes, d_out))
     return dnw.view(trees, nodes, d_in), dnb.view(trees, nodes), dow.view(trees, nodes, d_out), dob
 
+_PLANS = {}   # (direction, options, every tensor's shape, dtype and alignment) -> sizes, grids and constants, checked once
+
+def _props(*ts):
+    "Shape, dtype and 16-byte alignment of each tensor (None: absent): with the options, all a launch plan depends on."
+    return tuple(None if t is None else (t.shape, t.dtype, t.data_ptr() % 16 == 0) for t in ts)
+
+def _forward_plan(x, nw, nb, ow, ob, activation, config, count:bool, hist:bool):
+    "What `triton_forward` needs that depends only on the key: checked sizes, the grid and the kernel's constants."
+    rows, d_in, d_out, trees, depth = check_train_args(x, nw, nb, ow, ob)
+    cfg = TRITON_CONFIG if config is None else {**TRITON_CONFIG, **config}
+    bk = min(cfg['BK'], _p2(d_in))
+    return dict(rows=rows, d_out=d_out, trees=trees, depth=depth, grid=(-(-rows // cfg['BR']),), warps=cfg['num_warps'],
+                sizes=(rows, d_in, d_out, nw.shape[1], trees, depth),
+                consts=dict(HAS_NB=nb is not None, HAS_OB=ob is not None, ACT=ACT_CODES[act_name(activation)], BR=cfg['BR'],
+                            BK=bk, BC=min(cfg['BC'], _p2(d_out)), LP=_p2(trees * (depth + 1)), SINGLE=bk >= d_in,
+                            DO_HIST=hist, DO_COUNT=count))
+
 def triton_forward(x:Tensor,                  # (rows, in)
                    node_weights:Tensor,       # (trees, nodes, in)
                    node_biases:Tensor|None,   # (trees, nodes) or None
@@ -452,25 +472,40 @@ def triton_forward(x:Tensor,                  # (rows, in)
                    config:dict|None=None,     # overrides of `TRITON_CONFIG`
                    counts:Tensor|None=None,   # int64 (trees * 2**depth,) usage counter to increment, or None
                    hist:Tensor|None=None):    # zeroed int32 (2 * trees * 2**depth,) for `triton_backward`'s sort, or None
-    "Hard-path forward with the Triton kernel: `(y, leaves, logits)` as `train_forward_reference`."
-    rows, d_in, d_out, trees, depth = check_train_args(x, node_weights, node_biases, out_weights, out_bias)
-    cfg = TRITON_CONFIG if config is None else {**TRITON_CONFIG, **config}
-    x, nw, ow = x.contiguous(), node_weights.contiguous(), out_weights.contiguous()
-    nb = node_biases.contiguous() if node_biases is not None else None
-    ob = out_bias.contiguous() if out_bias is not None else None
-    y = torch.empty(rows, d_out, dtype=x.dtype, device=x.device)
-    leaves = torch.empty(rows, trees, dtype=torch.long, device=x.device)
-    logits = torch.empty(rows, trees, depth + 1, dtype=torch.float32, device=x.device)
+    """Hard-path forward with the Triton kernel: `(y, leaves, logits)` as `train_forward_reference`. Everything that
+    depends only on shapes, dtypes and options is worked out (and checked) on the first call with them (`_PLANS`)."""
+    try:
+        x, nw, ow = x.contiguous(), node_weights.contiguous(), out_weights.contiguous()
+        nb = None if node_biases is None else node_biases.contiguous()
+        ob = None if out_bias is None else out_bias.contiguous()
+        key = ('forward', activation, config and tuple(config.items()), _props(x, nw, nb, ow, ob, counts, hist))
+    except AttributeError: check_train_args(x, node_weights, node_biases, out_weights, out_bias); raise  # a non-tensor: name it
+    plan = _PLANS.get(key)
+    if plan is None: plan = _PLANS[key] = _forward_plan(x, nw, nb, ow, ob, activation, config, counts is not None, hist is not None)
+    rows, trees, dev = plan['rows'], plan['trees'], x.device
+    y = torch.empty(rows, plan['d_out'], dtype=x.dtype, device=dev)
+    leaves = torch.empty(rows, trees, dtype=torch.long, device=dev)
+    logits = torch.empty(rows, trees, plan['depth'] + 1, dtype=torch.float32, device=dev)
     if rows == 0: return y, leaves, logits
-    bk = min(cfg['BK'], _p2(d_in))
     with _device_ctx(x):
-        launch(_path_kernel, (-(-rows // cfg['BR']),), (
-            x, nw, nb if nb is not None else nw, ow, ob if ob is not None else ow, y, logits, leaves,
-            hist if hist is not None else leaves, counts if counts is not None else leaves,
-            rows, d_in, d_out, nw.shape[1], trees, depth), cfg['num_warps'], HAS_NB=nb is not None, HAS_OB=ob is not None,
-            ACT=ACT_CODES[act_name(activation)], BR=cfg['BR'], BK=bk, BC=min(cfg['BC'], _p2(d_out)),
-            LP=_p2(trees * (depth + 1)), SINGLE=bk >= d_in, DO_HIST=hist is not None, DO_COUNT=counts is not None)
+        launch(_path_kernel, plan['grid'], (x, nw, nw if nb is None else nb, ow, ow if ob is None else ob, y, logits, leaves,
+               leaves if hist is None else hist, leaves if counts is None else counts, *plan['sizes']),
+               plan['warps'], key=key, **plan['consts'])
     return y, leaves, logits
+
+def _backward_plan(dy, x, nw, ow, logits, activation, need_x:bool, config):
+    "What `triton_backward` needs that depends only on the key: sizes, grids and the kernels' constants."
+    cfg = TRITON_CONFIG if config is None else {**TRITON_CONFIG, **config}
+    rows, trees, L = logits.shape
+    depth, d_in, d_out, nn_ = L - 1, x.shape[1], ow.shape[2], nw.shape[1]
+    n_w, n_dw, f32 = trees * nn_, weight_grad_size(trees, nn_, d_in, d_out), lambda t: t.dtype == torch.float32
+    return dict(rows=rows, trees=trees, depth=depth, d_in=d_in, n_dw=n_dw, sort_grid=(-(-rows // 64), trees),
+                sort_sizes=(n_dw, rows, trees, 1 << depth), grad_grid=(-(-rows // cfg['CH']),),
+                grad_sizes=(n_w * (d_in + d_out), n_w * d_in, n_w * (d_in + d_out + 1), rows, d_in, d_out, nn_, trees, depth),
+                warps=cfg['w_warps'], stages=cfg['w_stages'],
+                consts=dict(ACT=ACT_CODES[act_name(activation)], WRITE_DX=need_x, HAS_DOB=True, S_X=f32(x), S_DY=f32(dy),
+                            S_NW=f32(nw), S_OW=f32(ow), CH=cfg['CH'], BK=min(cfg['WBK'], max(16, _p2(max(d_in, d_out)))),
+                            SLOTS=max(cfg['SLOTS'], cfg['CH'])))
 
 def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss with respect to y
                     x:Tensor, node_weights:Tensor, out_weights:Tensor, # the forward's inputs
@@ -480,38 +515,31 @@ def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss
                     config:dict|None=None,    # overrides of `TRITON_CONFIG`
                     hist:Tensor|None=None):   # `triton_forward`'s histogram of these leaves (else `torch.sort` orders them)
     "Hard-path backward with the Triton kernels: `(dx in x.dtype, dw)`, `dw` the float32 weight gradients (`split_weight_grads`)."
-    cfg = TRITON_CONFIG if config is None else {**TRITON_CONFIG, **config}
-    rows, trees, L = logits.shape
-    depth, d_in, d_out, nn_ = L - 1, x.shape[1], out_weights.shape[2], node_weights.shape[1]
-    code = ACT_CODES[act_name(activation)]
     dy, x, nw, ow = dy.contiguous(), x.contiguous(), node_weights.contiguous(), out_weights.contiguous()
     leaves, logits = leaves.contiguous(), logits.contiguous()
-    dx = torch.empty(rows, d_in, dtype=x.dtype, device=x.device) if need_x else x.new_empty(0)
-    n_dw = weight_grad_size(trees, nn_, d_in, d_out)
+    key = ('backward', activation, need_x, config and tuple(config.items()), _props(dy, x, nw, ow, leaves, logits, hist))
+    plan = _PLANS.get(key)
+    if plan is None: plan = _PLANS[key] = _backward_plan(dy, x, nw, ow, logits, activation, need_x, config)
+    rows, trees, n_dw = plan['rows'], plan['trees'], plan['n_dw']
+    dx = torch.empty(rows, plan['d_in'], dtype=x.dtype, device=x.device) if need_x else x.new_empty(0)
     if rows == 0 or hist is None:                             # the sort kernel zeroes dw itself
         dw = torch.zeros(n_dw, dtype=torch.float32, device=x.device)
         if rows == 0: return dx, dw
-        keys = leaves.to(torch.int16 if depth < 15 else torch.int32)
+        keys = leaves.to(torch.int16 if plan['depth'] < 15 else torch.int32)
         sleaf, perm = torch.sort(keys.t().contiguous() if trees > 1 else keys.view(1, rows), dim=1)  # (trees, rows)
     else:
         dw = torch.empty(n_dw, dtype=torch.float32, device=x.device)
         perm = torch.empty(2 * trees * rows, dtype=torch.int32, device=x.device)
         sleaf = perm[trees * rows:]
     # fp32 partial sums of dx (several trees, or a chunk whose slots fill more than once): dx itself when it is fp32
-    dxs = dx if x.dtype == torch.float32 or not need_x else torch.empty(rows, d_in, dtype=torch.float32, device=x.device)
-    f32 = lambda t: t.dtype == torch.float32
-    n_w = trees * nn_
+    dxs = dx if x.dtype == torch.float32 or not need_x else torch.empty(rows, plan['d_in'], dtype=torch.float32, device=x.device)
     with _device_ctx(x):
         if hist is not None:
-            launch(_sort_kernel, (-(-rows // 64), trees), (hist, leaves, perm, sleaf, dw, n_dw, rows, trees, 1 << depth),
+            launch(_sort_kernel, plan['sort_grid'], (hist, leaves, perm, sleaf, dw, *plan['sort_sizes']), key=key,
                    BR=64, NB=128, ZB=1024)
         for t in range(trees):
-            launch(_grad_kernel, (-(-rows // cfg['CH']),), (
-                perm, sleaf, x, dy, nw, ow, logits, dx, dxs, dw, n_w * (d_in + d_out), n_w * d_in, n_w * (d_in + d_out + 1),
-                rows, d_in, d_out, nn_, trees, depth,
-                t, int(t == 0), int(t == trees - 1)), cfg['w_warps'], cfg['w_stages'], ACT=code, WRITE_DX=need_x, HAS_DOB=True,
-                S_X=f32(x), S_DY=f32(dy), S_NW=f32(nw), S_OW=f32(ow), CH=cfg['CH'],
-                BK=min(cfg['WBK'], max(16, _p2(max(d_in, d_out)))), SLOTS=max(cfg['SLOTS'], cfg['CH']))
+            launch(_grad_kernel, plan['grad_grid'], (perm, sleaf, x, dy, nw, ow, logits, dx, dxs, dw, *plan['grad_sizes'],
+                   t, int(t == 0), int(t == trees - 1)), plan['warps'], plan['stages'], key=(key, t), **plan['consts'])
     return dx, dw
 
 
@@ -629,28 +657,28 @@ def _pick(device:str, x, *weights) -> str:
 
 KERNEL_ERRORS = {}   # implementation -> the exception that made it fall back to the reference
 
-def _run(impl, kernels, reference, *args):
-    "Run `kernels[impl]`; if it raises (a compiler or launch failure), warn once and run the reference from then on."
-    fn = kernels.get(impl)
+def _run(impl, fn, reference, *args, **kw):
+    "Run `fn(*args, **kw)` (`impl`'s kernel); if it raises (a compiler or launch failure), warn once and run the reference from then on."
     if fn is None or impl in KERNEL_ERRORS: return reference(*args)
-    try: return fn(*args)
+    try: return fn(*args, **kw)
     except Exception as e:
         if isinstance(e, (ValueError, TypeError)): raise          # bad input: the caller's error, not the kernel's
         KERNEL_ERRORS[impl] = e
         warnings.warn(f"fastff_train: the {impl} kernels failed ({type(e).__name__}: {str(e)[:300]}); using the PyTorch reference")
         return reference(*args)
 
+FORWARD_KERNELS, BACKWARD_KERNELS = dict(cpp=cpu_forward, triton=triton_forward), dict(cpp=cpu_backward, triton=triton_backward)
+
 def _fwd_kernel(x, node_weights, node_biases, out_weights, out_bias, activation):
     impl = _pick(x.device.type, x, node_weights, node_biases, out_weights, out_bias)
-    return _run(impl, dict(cpp=cpu_forward, triton=triton_forward), train_forward_reference,
+    return _run(impl, FORWARD_KERNELS.get(impl), train_forward_reference,
                 x, node_weights, node_biases, out_weights, out_bias, activation)
 
 def _bwd_kernel(dy, x, node_weights, out_weights, leaves, logits, activation, need_x, hist=None):
     impl = _pick(x.device.type, x, dy, node_weights, out_weights)
     if impl == 'triton' and logits.dtype != torch.float32: impl = 'reference'
-    triton_bwd = triton_backward if hist is None else functools.partial(triton_backward, hist=hist)
-    return _run(impl, dict(cpp=cpu_backward, triton=triton_bwd), _bwd_default,
-                dy, x, node_weights, out_weights, leaves, logits, activation, need_x)
+    return _run(impl, BACKWARD_KERNELS.get(impl), _bwd_default, dy, x, node_weights, out_weights, leaves, logits,
+                activation, need_x, **({} if impl != 'triton' or hist is None else dict(hist=hist)))
 
 for _dev in ('cpu', 'cuda'):
     fastff_train_fwd.register_kernel(_dev)(_fwd_kernel)
@@ -665,10 +693,12 @@ def _setup_context(ctx, inputs, output):
     ctx.dtypes = [None if t is None else t.dtype for t in (node_biases, out_bias)]
     ctx.mark_non_differentiable(leaves, logits)
 
-def _backward(ctx, dy, dleaves, dlogits, bwd=None):
+def _backward(ctx, dy, dleaves, dlogits, hist=False):
+    "The operator's autograd formula; `_EagerTrain` calls it with `hist` (a Tensor or None) to run the kernels without the operator."
     x, node_weights, out_weights, leaves, logits = ctx.saved_tensors
     need = ctx.needs_input_grad
-    dx, dw = (bwd or torch.ops.fastff.fastff_train_bwd)(dy, x, node_weights, out_weights, leaves, logits, ctx.activation, need[0])
+    if hist is False: dx, dw = torch.ops.fastff.fastff_train_bwd(dy, x, node_weights, out_weights, leaves, logits, ctx.activation, need[0])
+    else: dx, dw = _bwd_kernel(dy, x, node_weights, out_weights, leaves, logits, ctx.activation, need[0], hist)
     dtypes = (node_weights.dtype, ctx.dtypes[0], out_weights.dtype, ctx.dtypes[1])   # None: that input was None
     wanted = {dt for dt, n in zip(dtypes, need[1:5]) if n}
     if len(wanted) == 1 and dw.dtype not in wanted: dw = dw.to(*wanted)     # one cast for all the weight gradients
@@ -683,9 +713,9 @@ def _eager_forward(x, node_weights, node_biases, out_weights, out_bias, activati
     impl = _pick(x.device.type, x, node_weights, node_biases, out_weights, out_bias)
     n_leaves, trees = (node_weights.shape[1] + 1) // 2, node_weights.shape[0]
     hist = torch.zeros(2 * trees * n_leaves if impl == 'triton' and n_leaves <= 2**14 else 0, dtype=torch.int32, device=x.device)
-    triton_fwd = functools.partial(triton_forward, counts=counts if counts.numel() else None, hist=hist if hist.numel() else None)
-    y, leaves, logits = _run(impl, dict(cpp=cpu_forward, triton=triton_fwd), train_forward_reference,
-                             x, node_weights, node_biases, out_weights, out_bias, activation)
+    kw = dict(counts=counts if counts.numel() else None, hist=hist if hist.numel() else None) if impl == 'triton' else {}
+    y, leaves, logits = _run(impl, FORWARD_KERNELS.get(impl), train_forward_reference,
+                             x, node_weights, node_biases, out_weights, out_bias, activation, **kw)
     if impl != 'triton' or impl in KERNEL_ERRORS:              # no Triton kernel ran: count here, sort in the backward
         hist = hist[:0]
         _count(leaves, counts, n_leaves)
@@ -707,7 +737,7 @@ class _EagerTrain(torch.autograd.Function):
     def backward(ctx, dy, *_):
         if dy is None: return (None,) * 7     # y took no part in the loss
         hist, ctx.hist = ctx.hist, None       # the sort advances the histogram's cursors: a second backward sorts anew
-        return *_backward(ctx, dy, None, None, bwd=functools.partial(_bwd_kernel, hist=hist)), None
+        return *_backward(ctx, dy, None, None, hist=hist), None
 
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0044

@@ -566,9 +566,10 @@ ONE_ROW_ROWS = {torch.float32: 16, torch.bfloat16: 32, torch.float16: 32}   # fa
 ONE_ROW_FMA = {torch.float32: True, torch.bfloat16: False, torch.float16: False}  # per (row, output block), no barrier;
                                                                            # fp32 as multiply-adds, others as products
 # the walk path (one tree): up to MM_ROWS rows, every node's logit, then _fastff_walk_kernel; fp32 only while TF32
-# products are off, and (its cuBLAS logits cost more host time than they save) only in calls captured in a CUDA graph
+# products are off; only in calls captured in a CUDA graph (eager calls of so few rows are bound by host time, and its
+# second launch, or in fp32 its cuBLAS call, costs more host time than it saves on the GPU)
 MM_ROWS = {torch.float32: 192, torch.bfloat16: 256, torch.float16: 256}
-MM_EAGER = {torch.float32: False, torch.bfloat16: True, torch.float16: True}     # also in eager calls
+MM_EAGER = {torch.float32: False, torch.bfloat16: False, torch.float16: False}   # also in eager calls
 WALK_CONFIGS = {dt: dict(BN=64, num_warps=1) for dt in DTYPES}                   # _fastff_walk_kernel
 LOGITS_CONFIGS = {torch.float32: None,                                           # None: cuBLAS, else the tile of
                   torch.bfloat16: dict(BM=64, BN=64, BK=128, num_warps=4, num_stages=3),   # _node_logits_kernel
