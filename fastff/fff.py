@@ -13,6 +13,7 @@ from .tree import (n_nodes, n_leaves, check_depth, check_size, check_widths, che
                          RoutedLayer, _exporting)
 from fastcore.basics import patch
 from .kernels.ops import run_fff, run_leaf_mlp, check_impl
+from .kernels import ops
 
 # %% auto #0
 __all__ = ['check_top_k', 'mlp_params', 'LeafMLPLayer', 'check_master_leaf', 'FFF', 'smear_mlp']
@@ -193,11 +194,36 @@ def _train_forward(self:FFF, x, hard:bool):
     return y.to(x.dtype)
 
 # %% ../nbs/01_fff.ipynb #977d8e7c
+_fff_eval_op = torch.ops.fastff.fff_eval.default     # the operator's overload, looked up once
+
+@patch
+def _eager_eval(self:FFF, x):
+    """The common inference call, as `FastFeedForward`'s: eager, `eval()`, no autograd, no autocast, no master leaf,
+    `x` already in the parameters' dtype, counting on; nothing re-checked per call beyond what picks it. One call of
+    the `fff_eval` operator (of its kernel for `x`'s device when no dispatch mode is active); None when it does not apply."""
+    if (self.training or self.impl is not None or not self.track_usage or self.activation_name is None or self.master_leaf
+            or torch.is_grad_enabled() or torch.compiler.is_compiling()): return None
+    p = self._parameters
+    nw = p['node_weights']
+    if (x.dtype != nw.dtype or x.dim() == 0 or x.shape[-1] != self.input_width
+            or torch.is_autocast_enabled(x.device.type)): return None
+    rows = x if x.dim() == 2 else x.reshape(-1, self.input_width)
+    if not rows.is_contiguous(): rows = rows.contiguous()
+    op = _fff_eval_op
+    if not torch._C._len_torch_dispatch_stack(): op = ops.fff_eval.kernel(x.device.type) or op
+    y, leaf = op(rows, nw, p['node_biases'], p['w1s'], p['b1s'], p['w2s'], p['b2s'], self.activation_name,
+                 self._buffers['leaf_usage'])
+    self.__dict__.update(last_leaves=leaf[:, None], last_gate_probs=None)
+    return y if x.dim() == 2 else y.view(*x.shape[:-1], self.output_width)
+
 @patch
 def forward(self:FFF, x, # (..., input_width) inputs
             impl:str|None=None, # override the layer's `impl` for this call
             use_hard_decisions:bool|None=None): # training: round this call's decisions (straight-through) or not; None: `train_hardened`
     "Soft mixture of all leaves in training, one leaf per row in `eval()`; `x` is (..., input_width)."
+    if impl is None and use_hard_decisions is None and x.__class__ is torch.Tensor:
+        y = self._eager_eval(x)
+        if y is not None: return y
     rows = self._rows(x, self.input_width)
     if use_hard_decisions is not None: check_bool(use_hard_decisions, 'use_hard_decisions')
     if self.training:
