@@ -276,6 +276,17 @@ class RoutedLayer(torch.nn.Module):
             if isinstance(state.get(k), torch.Tensor): state[k] = state[k].detach()
         return state
 
+    def _release_graph(self):
+        """Let go of the previous call's tensors that hold its autograd graph (`hardening_loss`, `last_gate_probs`, ...)
+        as a training call starts, before it builds a new graph. Held, they keep the saved tensors the loss did not use
+        alive during the next step, and the parameters' gradient accumulators with them: an accumulator remembers the
+        CUDA stream it was made on, so a training step captured in a CUDA graph after eager steps would reach back to
+        the default stream, which ends the capture."""
+        if torch.compiler.is_compiling(): return
+        d = self.__dict__
+        for k in self._transient:
+            if d.get(k) is not None: d[k] = None
+
     def reset_usage(self):
         "Zero the usage counters."
         self.leaf_usage.zero_(); self.soft_leaf_usage.zero_()
