@@ -73,9 +73,10 @@ class LeafMLPLayer(RoutedLayer):
         w1s, b1s, w2s, b2s = self._weights(x.dtype, 'w1s', 'b1s', 'w2s', 'b2s')
         p = p.to(x.dtype)
         if self.smear: return smear_mlp(x, p, w1s, b1s, w2s, b2s, self.activation, dropout)
-        h = self.activation(torch.einsum('ri,lih->rlh', x, w1s) + b1s)
+        h = self.activation(torch.einsum('ri,lih->rlh', x, w1s) + b1s)   # every leaf's hidden units: one product
         if dropout is not None: h = dropout(h)
-        return torch.einsum('rl,rlo->ro', p, torch.einsum('rlh,lho->rlo', h, w2s) + b2s)
+        # sum_l p_l (h_l @ w2_l + b2_l) as one product over (leaf, hidden) pairs: no (rows, leaves, out) intermediate
+        return torch.einsum('rlh,lho->ro', h * p[..., None], w2s) + p @ b2s
 
     def top_k_eval(self, x:torch.Tensor, # (rows, input_width) inputs
                    leaves:torch.Tensor,  # (rows, k) the leaves each row goes through
