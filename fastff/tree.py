@@ -159,15 +159,38 @@ def hard_descent(logits:torch.Tensor) -> torch.Tensor: # (rows, n_nodes) node lo
     return node - n_nodes(depth)
 
 # %% ../nbs/00_tree.ipynb #31d258f6
+class _NodeLogProbs(torch.autograd.Function):
+    """`node_log_probs` with its gradient in closed form. Forward: node k's log-probability is its parent's plus the
+    edge's, `logsigmoid(-z)` to a left child and `logsigmoid(z)` to a right one, a level at a time.
+    Backward: with S(k) the sum of the incoming gradient over node k's subtree, `dz_j = S(right) - sigmoid(z_j) *
+    (S(left) + S(right))`; S is summed up the tree a level at a time. A few passes over (rows, nodes) values, where
+    autograd through the level loop would fill and add a full-size gradient for every level's slice."""
+    @staticmethod
+    def forward(ctx, logits):
+        rows, n = logits.shape
+        edge = F.logsigmoid(torch.stack((-logits, logits), -1)).view(rows, 2 * n)   # column k-1: the edge into node k
+        levels = [logits.new_zeros(rows, 1)]
+        for l in range(check_logits(logits)):             # level l+1 from level l
+            a, b = 2**(l+1) - 1, 2**(l+2) - 1
+            levels.append((levels[-1][:, :, None] + edge[:, a-1:b-1].view(rows, 2**l, 2)).view(rows, 2**(l+1)))
+        ctx.save_for_backward(logits)
+        return torch.cat(levels, 1)
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, g):
+        logits, = ctx.saved_tensors
+        rows, n = logits.shape
+        s = g.clone()
+        for l in reversed(range(check_logits(logits))):  # subtree sums, bottom level up
+            a, b = 2**(l+1) - 1, 2**(l+2) - 1
+            s[:, 2**l - 1:a] += s[:, a:b].view(rows, 2**l, 2).sum(-1)
+        sl, sr = s[:, 1:].view(rows, n, 2).unbind(-1)
+        return sr - torch.sigmoid(logits) * (sl + sr)
+
 def node_log_probs(logits:torch.Tensor) -> torch.Tensor: # (rows, n_nodes) node logits in heap order
     "Log-probability (rows, 2*n_nodes+1) of reaching every node of the full tree, leaves included, in heap order."
-    depth = check_logits(logits)
-    levels = [logits.new_zeros(logits.shape[0], 1)]
-    for l in range(depth):
-        z = logits[:, 2**l - 1: 2**(l+1) - 1]
-        lp = levels[-1]
-        levels.append(torch.stack([lp + F.logsigmoid(-z), lp + F.logsigmoid(z)], dim=-1).flatten(1))
-    return torch.cat(levels, dim=1)
+    check_logits(logits)
+    return _NodeLogProbs.apply(logits)
 
 def leaf_log_probs(logits:torch.Tensor) -> torch.Tensor: # (rows, n_nodes) node logits in heap order
     "Log-probability (rows, n_leaves) of each leaf under soft decisions; `logits` is (rows, n_nodes)."
