@@ -1,4 +1,4 @@
-"""GPU inference for `FastFeedForward`, `FFF` and leaf-MLP routing: one persistent launch per call that groups rows by subtree, so every node vector is read once per tile of rows, not once per row; for a few rows of one tree, every node's logit in one product and then a walk along each row's path.
+"""GPU inference for `FastFeedForward`, `FFF` and leaf-MLP routing: one persistent launch per call that groups rows by subtree, so every node vector is read once per tile of rows, not once per row; for a few rows of one tree, every node's logit in one product and then a walk along each row's path; for a few rows of `FFF`, a program per row that walks its path and runs its leaf's MLP.
 
 Docs: https://fastff.github.io/fastff/kernels_triton.html.md"""
 
@@ -14,9 +14,9 @@ from . import ops
 
 # %% auto #0
 __all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS', 'MEDIUM_ROWS',
-           'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'LEAF_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'MM_ROWS', 'MM_EAGER',
-           'WALK_CONFIGS', 'LOGITS_CONFIGS', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH',
-           'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
+           'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'LEAF_CONFIGS', 'FEW_ROWS', 'FEW_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA',
+           'MM_ROWS', 'MM_EAGER', 'WALK_CONFIGS', 'LOGITS_CONFIGS', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS',
+           'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
@@ -539,6 +539,81 @@ def _leaf_kernel(x_ptr, node_w_ptr, node_b_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_
                 tl.store(y_ptr + row64[:, None] * OUT + o[None, :], yt.to(y_ptr.dtype.element_ty),
                          mask=ok[:, None] & o_ok[None, :])
 
+# %% ../../nbs/12_kernels_triton.ipynb #f3a7c002
+@triton.jit
+def _fff_few_kernel(x_ptr, node_w_ptr, node_b_ptr, w1_ptr, b1_ptr, w2_ptr, b2_ptr, y_ptr, leaf_ptr, counts_ptr,
+                    IN: tl.constexpr, OUT: tl.constexpr, WIDTH: tl.constexpr, WIDTH_P2: tl.constexpr,
+                    DEPTH: tl.constexpr, STEP: tl.constexpr, HAS_NB: tl.constexpr, HAS_B1: tl.constexpr,
+                    HAS_B2: tl.constexpr, COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr,
+                    PREFETCH: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr):
+    """`fff_eval` for few rows, in fp32 multiply-adds (any input dtype): program `pid` takes row `pid // SPLIT` and
+    output columns `(pid % SPLIT) * PART ...`. The descent reads the logits of a STEP-level subtree at a time (one
+    dependent load per STEP levels), then h = act(x . w1s[leaf] + b1s[leaf]) and y = h . w2s[leaf] + b2s[leaf].
+    PREFETCH: the first block of w2s[leaf] is loaded before h is reduced (its loads overlap w1's)."""
+    pid = tl.program_id(0)
+    r = pid // SPLIT
+    part = pid - r * SPLIT
+    x_row = x_ptr + r.to(tl.int64) * IN
+    N_NODES: tl.constexpr = (1 << DEPTH) - 1
+    COLS: tl.constexpr = 1 << STEP                         # a STEP-level subtree: 2**STEP - 1 nodes, padded
+    here = tl.full([], 0, tl.int32)                        # heap index of the row's node
+    for s in tl.static_range((DEPTH + STEP - 1) // STEP):
+        j, node, ok = _subtree(here - ((1 << (s * STEP)) - 1), s * STEP, STEP, COLS)
+        ok = ok & (node < N_NODES)                         # the last subtree may reach below the leaves
+        node64 = node.to(tl.int64)
+        acc = tl.zeros([COLS, BK], dtype=tl.float32)
+        for k0 in tl.static_range(0, IN, BK):
+            k = k0 + tl.arange(0, BK)
+            xk = tl.load(x_row + k, mask=k < IN, other=0.0).to(tl.float32)
+            w = tl.load(node_w_ptr + node64[:, None] * IN + k[None, :], mask=ok[:, None] & (k < IN)[None, :], other=0.0)
+            acc += w.to(tl.float32) * xk[None, :]
+        z = tl.sum(acc, 1)
+        if HAS_NB:
+            z += tl.load(node_b_ptr + node, mask=ok, other=0.0).to(tl.float32)
+        at = tl.full([], 0, tl.int32)                      # local heap index inside the subtree
+        for level in tl.static_range(STEP):
+            if s * STEP + level < DEPTH:
+                right = (tl.sum(tl.where(j == at, z, 0.0), 0) >= 0).to(tl.int32)    # NaN goes left
+                at = 2 * at + 1 + right
+                here = 2 * here + 1 + right
+    leaf = here - N_NODES
+    e64 = leaf.to(tl.int64)
+    c = tl.arange(0, WIDTH_P2)
+    c_ok = c < WIDTH
+    PART: tl.constexpr = (OUT + SPLIT * BN - 1) // (SPLIT * BN) * BN    # output columns per program
+    w2_leaf = w2_ptr + e64 * (WIDTH * OUT)
+    if PREFETCH:
+        o = part * PART + tl.arange(0, BN)
+        w2_first = tl.load(w2_leaf + c[:, None] * OUT + o[None, :], mask=c_ok[:, None] & (o < OUT)[None, :], other=0.0)
+    acc1 = tl.zeros([BK, WIDTH_P2], dtype=tl.float32)
+    for k0 in tl.static_range(0, IN, BK):
+        k = k0 + tl.arange(0, BK)
+        xk = tl.load(x_row + k, mask=k < IN, other=0.0).to(tl.float32)
+        w1 = tl.load(w1_ptr + e64 * (IN * WIDTH) + k[:, None] * WIDTH + c[None, :],
+                     mask=(k < IN)[:, None] & c_ok[None, :], other=0.0)
+        acc1 += w1.to(tl.float32) * xk[:, None]
+    h = tl.sum(acc1, 0)
+    if HAS_B1:
+        h += tl.load(b1_ptr + e64 * WIDTH + c, mask=c_ok, other=0.0).to(tl.float32)
+    h = tl.where(c_ok, _act(h, ACT), 0.0)
+    y_row = y_ptr + r.to(tl.int64) * OUT
+    for n0 in tl.static_range(0, PART, BN):
+        o = part * PART + n0 + tl.arange(0, BN)
+        o_ok = o < OUT
+        if PREFETCH and n0 == 0:
+            w2 = w2_first
+        else:
+            w2 = tl.load(w2_leaf + c[:, None] * OUT + o[None, :], mask=c_ok[:, None] & o_ok[None, :], other=0.0)
+        yt = tl.sum(h[:, None] * w2.to(tl.float32), 0)
+        if HAS_B2:
+            yt += tl.load(b2_ptr + e64 * OUT + o, mask=o_ok, other=0.0).to(tl.float32)
+        tl.store(y_row + o, yt.to(y_ptr.dtype.element_ty), mask=o_ok)
+    if part == 0:
+        tl.store(leaf_ptr + r, leaf.to(tl.int64))
+        if COUNT:
+            tl.atomic_add(counts_ptr + leaf, 1)
+
+
 # %% ../../nbs/12_kernels_triton.ipynb #86dd1cf4
 def _p2(n, lo=16): return max(lo, 1 << (max(int(n), 1) - 1).bit_length())
 
@@ -562,6 +637,10 @@ ANC_PRODUCT = True         # stage B adds the ancestors' share as a product (els
 LEAF_CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3),        # fff_eval, leaf_mlp_eval
                 torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
                 torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3)}
+# fff_eval up to FEW_ROWS rows: _fff_few_kernel, a program per (row, block of output columns), no workspace, no barrier;
+# a row's columns are shared out in blocks of SPLIT_BN while rows are fewer than SMs, each program's in chunks of <= BN
+FEW_ROWS = {torch.float32: 512, torch.bfloat16: 384, torch.float16: 384}
+FEW_CONFIGS = {dt: dict(STEP=4, BK=128, BN=256, SPLIT_BN=64, PREFETCH=False, num_warps=4) for dt in DTYPES}
 ONE_ROW_ROWS = {torch.float32: 16, torch.bfloat16: 32, torch.float16: 32}   # fastff_eval up to this many rows: a program
 ONE_ROW_FMA = {torch.float32: True, torch.bfloat16: False, torch.float16: False}  # per (row, output block), no barrier;
                                                                            # fp32 as multiply-adds, others as products
@@ -849,6 +928,7 @@ def _leaf_plan(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     count = descend and counts is not None and counts.numel() > 0
     if count and (counts.dtype != torch.int64 or counts.numel() != n_leaves or counts.device != dev
                   or not counts.is_contiguous()): return None
+    if descend and rows <= FEW_ROWS[dt]: return _few_plan(rows, dt, dev, d_in, width, d_out, depth, node_biases, b1s, b2s, count, activation)
     cfg = dict((SMALL_CONFIGS if rows <= SMALL_ROWS else LEAF_CONFIGS)[dt])
     sync = not INTERPRET
     ws_key = ('leaf', dev, _stream(dev), n_leaves)
@@ -866,6 +946,17 @@ def _leaf_plan(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     return dict(cfg=cfg, ws=None, ws_key=ws_key, stream=ws_key[2], n_counts=n_leaves, shapes=dict(perm=((n_leaves,), (), torch.int32)),
                 device=dev, work=max(row_tiles, tiles * split), grid=None, d_out=d_out, sync=sync)
 
+def _few_plan(rows, dt, dev, d_in, width, d_out, depth, node_biases, b1s, b2s, count, activation):
+    "`fff_eval`'s plan for few rows: `_fff_few_kernel`'s constants and grid (a program per (row, `PART` output columns))."
+    cfg = dict(FEW_CONFIGS[dt])
+    cfg['BK'] = min(cfg['BK'], _p2(d_in))
+    split = _split_out(rows, d_out, cfg.pop('SPLIT_BN'), dev)     # programs per row: about one per SM in all
+    cfg['BN'] = min(cfg['BN'], _p2(-(-d_out // split)))           # a program's columns in chunks of at most BN
+    split = min(split, -(-d_out // cfg['BN']))
+    cfg.update(IN=d_in, OUT=d_out, WIDTH=width, WIDTH_P2=_p2(width), DEPTH=depth, HAS_NB=node_biases is not None,
+               HAS_B1=b1s is not None, HAS_B2=b2s is not None, COUNT=count, ACT=ACT_CODES[activation], SPLIT=split)
+    return dict(cfg=cfg, device=dev, work=rows * split, grid=rows * split, d_out=d_out, few=True)
+
 def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activation, counts):
     key = (x.shape, x.dtype, x.device, None if node_weights is None else node_weights.shape, w1s.shape, w2s.shape,
            _dtypes(node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, counts), None if leaf is None else leaf.shape,
@@ -878,8 +969,12 @@ def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     rows = x.shape[0]
     y = torch.empty(rows, plan['d_out'], dtype=x.dtype, device=x.device)
     leaf_out = torch.empty(rows, dtype=torch.int64, device=x.device) if leaf is None else leaf
-    ws, b, capacity = _workspace(plan, rows)
     cfg = plan['cfg']
+    if plan.get('few'):                                    # few rows: one launch, no workspace
+        args = [x, node_weights, x if node_biases is None else node_biases, w1s, x if b1s is None else b1s, w2s,
+                x if b2s is None else b2s, y, leaf_out, counts if cfg['COUNT'] else leaf_out]
+        return (y, leaf_out) if _launch(plan, _fff_few_kernel, args, stream, key) else None
+    ws, b, capacity = _workspace(plan, rows)
     args = [x, x if node_weights is None else node_weights, x if node_biases is None else node_biases, leaf_out,
             w1s, x if b1s is None else b1s, w2s, x if b2s is None else b2s, y, leaf_out,
             counts if cfg['COUNT'] else leaf_out, b['perm'], ws.counter, ws.sync, rows, capacity]
@@ -900,7 +995,9 @@ def fff_eval(x:torch.Tensor,            # (rows, in) inputs
              b2s:torch.Tensor|None, # (n_leaves, out), or None
              activation:str='relu',     # a name in `ACT_CODES`
              counts:torch.Tensor|None=None): # int64 (n_leaves,) usage counter, incremented in place; empty/None: off
-    "Hard `FFF` inference on the GPU in one launch: `(y, leaf)`, usage counted into `counts` (empty: not counted)."
+    """Hard `FFF` inference on the GPU in one launch: `(y, leaf)`, usage counted into `counts` (empty: not counted).
+    Up to `FEW_ROWS` rows a program per (row, block of output columns) walks the row's path and runs its leaf's MLP
+    (`_fff_few_kernel`); more rows are filed by leaf and run as products (`_leaf_kernel`)."""
     r = _leaf_call(x, node_weights, node_biases, None, w1s, b1s, w2s, b2s, activation, counts)
     return r if r is not None else _reference('fff_eval')(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, counts)
 
