@@ -8,7 +8,7 @@ Docs: https://fastff.github.io/fastff/bench.html.md"""
 from __future__ import annotations
 import math, json, time, platform, argparse, os, sys, glob, contextlib, warnings
 import torch
-from .tree import get_activation, leaf_paths
+from .tree import get_activation, leaf_paths, release_graphs
 
 # %% auto #0
 __all__ = ['HEADLINE', 'BASELINE', 'INFER_LAYERS', 'TRAIN_LAYERS', 'TRAIN_HEADLINE', 'ENCODER_VARIANTS', 'ENCODER_HEADLINE',
@@ -308,7 +308,8 @@ def why(e:BaseException, # the exception
 
 def graph_fn(f, # the call to time (no arguments)
              device='cuda', # where the tensors go ('cpu', 'cuda')
-             warmup:int=2 # untimed calls first
+             warmup:int=2, # untimed calls first
+             before=None # called between the warm-up and the capture (e.g. `fastff.tree.release_graphs` of a model), or None
             ):
     "Capture `f` in a CUDA graph: `(replay, None)`, or `(None, reason)` when it cannot be captured."
     try:
@@ -316,6 +317,7 @@ def graph_fn(f, # the call to time (no arguments)
         with torch.cuda.stream(s):
             for _ in range(warmup): f()
         torch.cuda.current_stream(device).wait_stream(s)
+        if before is not None: before()
         g = torch.cuda.CUDAGraph()
         # thread_local: only this thread's unsafe calls end the capture (a training step's backward runs on autograd's device thread)
         with torch.cuda.graph(g, capture_error_mode='thread_local'): f()
@@ -714,7 +716,7 @@ def bench_train(width:int=768, # input = output width
                     ts = note = f = None
                     try:
                         if mode == 'eager': f = step_of(m)
-                        elif mode == 'graph': f, note = graph_fn(step_of(m), device, max(warmup, 2))
+                        elif mode == 'graph': f, note = graph_fn(step_of(m), device, max(warmup, 2), before=lambda: release_graphs(m))
                         else:
                             with _dynamo_limits(): f = step_of(torch.compile(m, mode=compile_mode)); f()
                         if f is not None: ts = time_fn(f, device, repeats, warmup)

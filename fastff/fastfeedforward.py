@@ -128,7 +128,7 @@ def forward(self:FastFeedForward, x, # (..., input_dim) inputs
     ws = self._weights(rows.dtype, 'node_weights', 'node_biases', 'out_weights', 'out_bias')
     counts = self.leaf_usage if self.track_usage else None
     probs = None
-    if self.training: self._release_graph()
+    if self.training: self.release_graph()
     if self.training and self.soft:
         y, probs = self._soft_forward(rows, *ws[:3])
         if ws[3] is not None: y = y + ws[3]

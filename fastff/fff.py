@@ -228,7 +228,7 @@ def forward(self:FFF, x, # (..., input_width) inputs
     rows = self._rows(x, self.input_width)
     if use_hard_decisions is not None: check_bool(use_hard_decisions, 'use_hard_decisions')
     if self.training:
-        self._release_graph()
+        self.release_graph()
         y = self._train_forward(rows, self.train_hardened if use_hard_decisions is None else use_hard_decisions)
     else:
         if use_hard_decisions is False:

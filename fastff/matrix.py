@@ -85,7 +85,7 @@ def forward(self:MatrixFFF, x, # (..., input_width) inputs
             impl:str|None=None): # override the layer's `impl` for this call (eval only)
     "Softmax mixture of all leaves in training; the `top_k` best leaves in `eval()`. `x` is (..., input_width)."
     rows = self._rows(x, self.input_width)
-    if self.training: self._release_graph()
+    if self.training: self.release_graph()
     scores = self.leaf_scores(rows)
     if self.training:
         p = scores.softmax(-1)

@@ -67,7 +67,7 @@ def forward(self:MoE, x, # (..., input_width) inputs
             impl:str|None=None): # override the layer's `impl` for this call (eval only)
     "Each row through its `top_k` experts, mixed by renormalised gate probabilities (`smear`: merged by all of them in training); `x` is (..., input_width)."
     rows = self._rows(x, self.input_width)
-    if self.training: self._release_graph()
+    if self.training: self.release_graph()
     g = self._gate(rows)
     top, idx = g.topk(self.top_k, dim=-1)
     w = (top / top.sum(-1, keepdim=True)).to(rows.dtype)

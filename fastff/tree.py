@@ -15,7 +15,8 @@ __all__ = ['ACTIVATIONS', 'TreeLayer', 'n_nodes', 'n_leaves', 'node_level', 'lev
            'leaf_path', 'path_to_leaf', 'check_depth', 'check_size', 'total_memory', 'check_width', 'check_widths',
            'check_bool', 'check_probability', 'check_logits', 'hard_descent', 'node_log_probs', 'leaf_log_probs',
            'bernoulli_entropy', 'leaf_probs', 'path_branches', 'transition_matrix', 'branch_scores',
-           'leaf_probs_from_decisions', 'node_counts', 'get_activation', 'uniform_parameter', 'RoutedLayer']
+           'leaf_probs_from_decisions', 'node_counts', 'get_activation', 'uniform_parameter', 'RoutedLayer',
+           'release_graphs']
 
 # %% ../nbs/00_tree.ipynb #0fc4ccd4
 def n_nodes(depth:int) -> int: # the tree's depth
@@ -299,12 +300,12 @@ class RoutedLayer(torch.nn.Module):
             if isinstance(state.get(k), torch.Tensor): state[k] = state[k].detach()
         return state
 
-    def _release_graph(self):
-        """Let go of the previous call's tensors that hold its autograd graph (`hardening_loss`, `last_gate_probs`, ...)
-        as a training call starts, before it builds a new graph. Held, they keep the saved tensors the loss did not use
-        alive during the next step, and the parameters' gradient accumulators with them: an accumulator remembers the
-        CUDA stream it was made on, so a training step captured in a CUDA graph after eager steps would reach back to
-        the default stream, which ends the capture."""
+    def release_graph(self):
+        """Let go of the last call's tensors that hold its autograd graph (`hardening_loss`, `last_gate_probs`, ...).
+        Every training call does this as it starts, so an earlier step's saved tensors are not kept through the next one.
+        Call it (or `release_graphs(model)`) yourself between warm-up steps and capturing a training step in a CUDA
+        graph: the graph held from the warm-up holds the parameters' gradient accumulators, which remember the CUDA
+        stream they were made on, and freeing it inside the capture breaks the capture."""
         if torch.compiler.is_compiling(): return
         d = self.__dict__
         for k in self._transient:
@@ -363,3 +364,10 @@ class RoutedLayer(torch.nn.Module):
         elif not _exporting(): self.hardening_loss = loss
 
 TreeLayer = RoutedLayer   # the former name, kept so that code importing it still works
+
+def release_graphs(model:torch.nn.Module): # a model holding fastff layers
+    "`release_graph()` on every fastff layer of `model` (before capturing a training step in a CUDA graph); returns `model`."
+    for m in model.modules():
+        if isinstance(m, RoutedLayer): m.release_graph()
+    return model
+
