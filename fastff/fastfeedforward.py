@@ -56,11 +56,13 @@ class FastFeedForward(RoutedLayer):
 # %% ../nbs/02_fastfeedforward.ipynb #8ba35a79
 @patch
 def _soft_forward(self:FastFeedForward, x, nw, nb, ow):
-    z = torch.einsum('ri,tni->rtn', x, nw)
+    n = self.n_neurons                           # 2**(depth+1)-1 per tree: the products run on one more, zero, neuron,
+    pad = lambda w: F.pad(w, (0, 0, 0, 1))       # so their rows stay 16-byte aligned (else cuBLAS takes slow unaligned kernels)
+    z = torch.einsum('ri,tni->rtn', x, pad(nw))[..., :n]
     if nb is not None: z = z + nb
     internal = z[..., :self.n_neurons // 2].flatten(0, 1)                        # (rows*trees, 2**depth-1)
     reach = node_log_probs(internal).exp().view(x.shape[0], self.n_trees, self.n_neurons)
-    y = torch.einsum('rtn,tno->ro', reach * self.activation(z), ow)
+    y = torch.einsum('rtn,tno->ro', F.pad(reach * self.activation(z), (0, 1)), pad(ow))
     self._set_hardening_loss(bernoulli_entropy(internal).sum(-1).mean() * self.n_trees
                              if x.shape[0] else z.new_zeros(()))
     leaf_probs = reach[..., self.n_neurons // 2:].flatten(1)                     # (rows, trees*n_leaves)
