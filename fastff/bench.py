@@ -582,6 +582,16 @@ def _mode_fn(m, x, device, mode, warmup, compile_mode, failed, key):
         return f, note
     except Exception as e: return None, why(e)
 
+def _in_turn(mods, names, dt, x, device, mode, warmup, repeats, compile_mode, failed, prog, what=''):
+    "Time `mods[n, dt](x)` for the `names` in one mode, one call of each per round: `{name: (seconds or None, note)}`."
+    fns, notes = {}, {}
+    for n in names:
+        prog(f"{what}{n} {_dt(dt)} {x.shape[0]} {mode}")
+        fns[n], notes[n] = _mode_fn(mods[n, dt], x, device, mode, warmup, compile_mode, failed, (n, dt, 'compile'))
+    ts, errs = time_interleaved({n: f for n, f in fns.items() if f is not None}, device, repeats, warmup)
+    return {n: (ts.get(n), notes[n] or errs.get(n)) for n in names}
+
+
 def time_interleaved(fns:dict, # name -> the call to time (no arguments)
                      device='cpu', # where the tensors go ('cpu', 'cuda')
                      repeats:int=10, # timed calls of each
@@ -645,15 +655,9 @@ def bench_layers(width:int=768, # input = output width
                         try: chk[n] = verify_layer(mods[n, dt], x, mods[n, dt](x[:1024]))
                         except Exception as e: chk[n] = dict(error=why(e))
                 for mode in modes:                         # the layers of one mode timed call by call in turn
-                    fns, notes = {}, {}
-                    for n in names:
-                        prog(f"{n} {_dt(dt)} {b} {mode}")
-                        fns[n], notes[n] = _mode_fn(mods[n, dt], x, device, mode, warmup, compile_mode, failed, (n, dt, 'compile'))
-                    ts, errs = time_interleaved({n: f for n, f in fns.items() if f is not None}, device, repeats, warmup)
-                    for n in names:
-                        res.append(_row(ts.get(n), notes[n] or errs.get(n), layer=n, label=labels[n], baseline=BASELINE.get(n),
-                                        dtype=_dt(dt), batch=b, rows=b, mode=mode, check=chk.get(n) if mode == 'eager' else None))
-                    fns = None
+                    for n, (ts, note) in _in_turn(mods, names, dt, x, device, mode, warmup, repeats, compile_mode, failed, prog).items():
+                        res.append(_row(ts, note, layer=n, label=labels[n], baseline=BASELINE.get(n), dtype=_dt(dt), batch=b,
+                                        rows=b, mode=mode, check=chk.get(n) if mode == 'eager' else None))
                 x = None
     prog.done()
     return dict(kind='layers', headline=HEADLINE, machine=machine_info(device), device=device.type,
@@ -843,15 +847,10 @@ def bench_encoder(hidden:int=768, # hidden size
             for b in batches:
                 x = torch.randn(b, seq, hidden, generator=torch.Generator().manual_seed(seed + b)).to(device, dt)
                 for mode in modes:                         # the variants of one mode timed call by call in turn
-                    fns, notes = {}, {}
-                    for v in variants:
-                        prog(f"encoder {v} {_dt(dt)} {b} {mode}")
-                        fns[v], notes[v] = _mode_fn(mods[v, dt], x, device, mode, warmup, compile_mode, failed, (v, dt, 'compile'))
-                    ts, errs = time_interleaved({v: f for v, f in fns.items() if f is not None}, device, repeats, warmup)
-                    for v in variants:
-                        res.append(_row(ts.get(v), notes[v] or errs.get(v), layer=v, label=labels[v], dtype=_dt(dt), batch=b,
+                    for v, (ts, note) in _in_turn(mods, variants, dt, x, device, mode, warmup, repeats, compile_mode, failed, prog,
+                                                  'encoder ').items():
+                        res.append(_row(ts, note, layer=v, label=labels[v], dtype=_dt(dt), batch=b,
                                         baseline='dense' if v != 'dense' else None, rows=b*seq, mode=mode))
-                    fns = None
                 x = None
     prog.done()
     return dict(kind='encoder', headline=ENCODER_HEADLINE, machine=machine_info(device), device=device.type,

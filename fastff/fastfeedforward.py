@@ -83,12 +83,11 @@ def _eager_eval(self:FastFeedForward, x):
     """The common inference call, with nothing re-checked per call beyond what picks it: eager, `eval()`, no autograd,
     no autocast, `x` already in the parameters' dtype, counting on. One operator call; None when it does not apply."""
     if (self.training or self.impl is not None or not self.track_usage or self.activation_name is None
-            or torch.is_grad_enabled() or torch.compiler.is_compiling()): return None
+            or torch.is_grad_enabled()): return None
     p = self._parameters
     nw = p['node_weights']
-    if (x.__class__ is not torch.Tensor or x.dtype != nw.dtype or x.dim() == 0 or x.shape[-1] != self.input_dim
-            or torch.is_autocast_enabled(x.device.type)): return None
-    rows = x if x.dim() == 2 else x.reshape(-1, self.input_dim)
+    rows = self._plain_rows(x, self.input_dim, nw.dtype)
+    if rows is None: return None
     if not rows.is_contiguous(): rows = rows.contiguous()
     op = _fastff_eval_op
     if not torch._C._len_torch_dispatch_stack():           # no dispatch mode to see the call: the device's kernel itself
@@ -104,13 +103,11 @@ def _eager_train(self:FastFeedForward, x):
     """The common training call, with nothing re-checked per call beyond what picks it: eager, hard path, the sparse
     kernels registered, `x` already in the parameters' dtype, no autocast. One call of the training Function (what
     `fastff_train` runs eagerly); None when it does not apply."""
-    if (self.soft or not self.fused_train or self.activation_name is None or not train.EAGER_DIRECT
-            or torch.compiler.is_compiling() or torch._C._len_torch_dispatch_stack()): return None
+    if self.soft or not self.fused_train or self.activation_name is None or not train.EAGER_DIRECT: return None
     p = self._parameters
     nw = p['node_weights']
-    if (x.dtype != nw.dtype or x.dim() == 0 or x.shape[-1] != self.input_dim
-            or torch.is_autocast_enabled(x.device.type)): return None
-    rows = x if x.dim() == 2 else x.reshape(-1, self.input_dim)
+    rows = self._plain_rows(x, self.input_dim, nw.dtype)
+    if rows is None or torch._C._len_torch_dispatch_stack(): return None    # (traced or under a dispatch mode: the operator)
     counts = self._buffers['leaf_usage'] if self.track_usage else nw.new_empty(0, dtype=torch.long)
     y, leaves = _EagerTrain.apply(rows, nw, p.get('node_biases'), p['out_weights'], p.get('out_bias'),
                                   self.activation_name, counts)[:2]

@@ -203,12 +203,11 @@ def _eager_eval(self:FFF, x):
     `x` already in the parameters' dtype, counting on; nothing re-checked per call beyond what picks it. One call of
     the `fff_eval` operator (of its kernel for `x`'s device when no dispatch mode is active); None when it does not apply."""
     if (self.training or self.impl is not None or not self.track_usage or self.activation_name is None or self.master_leaf
-            or torch.is_grad_enabled() or torch.compiler.is_compiling()): return None
+            or torch.is_grad_enabled()): return None
     p = self._parameters
     nw = p['node_weights']
-    if (x.dtype != nw.dtype or x.dim() == 0 or x.shape[-1] != self.input_width
-            or torch.is_autocast_enabled(x.device.type)): return None
-    rows = x if x.dim() == 2 else x.reshape(-1, self.input_width)
+    rows = self._plain_rows(x, self.input_width, nw.dtype)
+    if rows is None: return None
     if not rows.is_contiguous(): rows = rows.contiguous()
     op = _fff_eval_op
     if not torch._C._len_torch_dispatch_stack(): op = ops.fff_eval.kernel(x.device.type) or op

@@ -300,6 +300,14 @@ class RoutedLayer(torch.nn.Module):
             if isinstance(state.get(k), torch.Tensor): state[k] = state[k].detach()
         return state
 
+    def _plain_rows(self, x, width:int, dtype:torch.dtype):
+        """`x` as (rows, width) when an eager fast path may take it as it is (a tensor already in the parameters' `dtype`,
+        no autocast, not being compiled); None when the checked path must run. The fast paths of `FFF` and
+        `FastFeedForward` start here."""
+        if (x.dtype != dtype or x.dim() == 0 or x.shape[-1] != width or torch.is_autocast_enabled(x.device.type)
+                or torch.compiler.is_compiling()): return None
+        return x if x.dim() == 2 else x.reshape(-1, width)
+
     def release_graph(self):
         """Let go of the last call's tensors that hold its autograd graph (`hardening_loss`, `last_gate_probs`, ...).
         Every training call does this as it starts, so an earlier step's saved tensors are not kept through the next one.
