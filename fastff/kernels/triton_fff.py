@@ -1,4 +1,4 @@
-"""GPU inference for `FastFeedForward`, `FFF` and leaf-MLP routing: one persistent launch per call that groups rows by subtree, so every node vector is read once per tile of rows, not once per row; for a few rows of one tree, every node's logit in one product and then a walk along each row's path; for a few rows of `FFF`, a program per row that walks its path and runs its leaf's MLP.
+"""GPU inference for `FastFeedForward`, `FFF` and leaf-MLP routing: rows grouped by subtree, so every node vector is read once per tile of rows, not once per row (one persistent launch per call; from several thousand rows, two launches); for a few rows of one tree, every node's logit in one product and then a walk along each row's path; for a few rows of `FFF`, a program per row that walks its path and runs its leaf's MLP.
 
 Docs: https://fastff.github.io/fastff/kernels_triton.html.md"""
 
@@ -14,9 +14,10 @@ from . import ops
 
 # %% auto #0
 __all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS', 'MEDIUM_ROWS',
-           'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'LEAF_CONFIGS', 'FEW_ROWS', 'FEW_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA',
-           'MM_ROWS', 'MM_EAGER', 'WALK_CONFIGS', 'LOGITS_CONFIGS', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS',
-           'MAX_WIDTH', 'MAX_WORKSPACE', 'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
+           'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'STAGES_ROWS', 'STAGES_TOP_SHIFT', 'STAGE_B_CONFIGS', 'LEAF_CONFIGS',
+           'FEW_ROWS', 'FEW_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'MM_ROWS', 'MM_EAGER', 'WALK_CONFIGS',
+           'LOGITS_CONFIGS', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE',
+           'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
@@ -634,6 +635,14 @@ ONE_ROW_CONFIGS = {torch.float32: dict(BM=16, BK=128, BN=64, num_warps=4, num_st
                    torch.bfloat16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=3),
                    torch.float16: dict(BM=16, BK=128, BN=128, num_warps=4, num_stages=3)}
 ANC_PRODUCT = True         # stage B adds the ancestors' share as a product (else fp32 rank-1 updates)
+# many rows (from STAGES_ROWS): stage A and stage B as two launches with no barrier between them, so that stage B has
+# a tile of its own and may take more programs than fit at once; its registers capped (maxnreg) so that 3 programs
+# share an SM; in bf16/fp16 stage A takes one more level (STAGES_TOP_SHIFT: at depth 11, 7 + 5 levels instead of 6 + 6)
+STAGES_ROWS = {torch.float32: 8192, torch.bfloat16: 16384, torch.float16: 16384}
+STAGES_TOP_SHIFT = {torch.float32: 0, torch.bfloat16: 1, torch.float16: 1}
+STAGE_B_CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3, maxnreg=168),
+                   torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3, maxnreg=168),
+                   torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3, maxnreg=168)}
 LEAF_CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3),        # fff_eval, leaf_mlp_eval
                 torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
                 torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3)}
@@ -813,14 +822,17 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     if trees == 1 and rows <= MM_ROWS[dt] and (MM_EAGER[dt] or _capturing(x)) and not _tf32(x):
         return _walk_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation)
     one_row = 0 < top and bottom <= 7 and rows <= ONE_ROW_ROWS[dt]
+    stages = top > 0 and not one_row and (INTERPRET or rows >= STAGES_ROWS[dt])     # two launches
+    if stages and not INTERPRET:
+        top = min(top + STAGES_TOP_SHIFT[dt], 8, levels - 1); bottom = levels - top
     cfg = dict((ONE_ROW_CONFIGS if one_row else SMALL_CONFIGS if rows <= SMALL_ROWS else MEDIUM_CONFIGS if rows <= MEDIUM_ROWS
                 else CONFIGS)[dt])
     BM = cfg.pop('BM')
     if bottom > 6: BM, cfg['BK'] = min(BM, 32), min(cfg['BK'], 64)   # 128/256-column products: keep the tile small
     nb = 1 << top
     if trees * nb * max(rows, 1) > MAX_WORKSPACE: return None
-    sync = not INTERPRET
-    ws_key = ('fastff', dev, _stream(dev), trees, top, d_out, dt)
+    sync = not INTERPRET and not stages
+    ws_key = ('fastff', dev, _stream(dev), trees, top, d_out, dt, stages)
     acc_dt = torch.float32 if (trees > 1 and dt != torch.float32) else None
     shapes = dict(perm=((trees * nb,), (), torch.int32), path_act=((trees,), (max(top, 1),), torch.float32))
     if acc_dt: shapes['acc'] = ((), (d_out,), torch.float32)
@@ -835,8 +847,23 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     cfg['SPLIT'] = split = -(-d_out // cfg['BN']) if one_row else _split_out(tiles, d_out, cfg['BN'], dev)
     work = (rows * split if one_row else row_tiles * trees * split if top == 0
             else max(row_tiles * trees, tiles * split))
-    return dict(cfg=cfg, ws=None, ws_key=ws_key, stream=ws_key[2], n_counts=trees * nb, shapes=shapes, device=dev, work=work, grid=None,
-                trees=trees, d_out=d_out, top=top, sync=sync, one_row=one_row)
+    plan = dict(cfg=cfg, ws=None, ws_key=ws_key, stream=ws_key[2], n_counts=trees * nb, shapes=shapes, device=dev, work=work,
+                grid=None, trees=trees, d_out=d_out, top=top, sync=sync, one_row=one_row, stages=None)
+    if stages: plan['stages'] = _stages_plan(cfg, rows, trees, nb, bottom, d_out, dt, dev)
+    return plan
+
+def _stages_plan(cfg, rows, trees, nb, bottom, d_out, dt, dev):
+    """Stage A and stage B as two launches (sub-plans for `_launch`), each program one tile: stage A with the plan's
+    tile, stage B with `STAGE_B_CONFIGS` (on the GPU; the interpreter keeps the plan's tile and takes no register cap)."""
+    a = dict(cfg, SYNC=False, STAGE_A=True, STAGE_B=False)
+    b = dict(cfg, SYNC=False, STAGE_A=False, STAGE_B=True)
+    if not INTERPRET:
+        b.update(STAGE_B_CONFIGS[dt])
+        if bottom > 6: b['BM'], b['BK'] = min(b['BM'], 32), min(b['BK'], 64)   # 128/256-column products: a small tile
+    tiles = min(-(-rows // b['BM']) + nb, rows)             # stage-B tiles of a tree, at most (one partial tile a bucket)
+    b['SPLIT'] = split = _split_out(tiles, d_out, b['BN'], dev)
+    grid_a, grid_b = -(-rows // a['BM']) * trees, tiles * split
+    return [dict(cfg=a, work=grid_a, grid=grid_a), dict(cfg=b, work=grid_b, grid=grid_b)]
 
 def _walk_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation):
     "The walk path's plan (one tree, few rows): the logits' tile and grid (None: cuBLAS), the walk's (a program per (row, BN columns))."
@@ -869,7 +896,7 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
     stream = _stream(x.device)
     key = (x.shape, x.dtype, x.device, node_weights.shape, out_weights.shape, _dtypes(node_weights, node_biases, out_weights, out_bias, counts),
            activation, 0 if counts is None else counts.numel(), stream, _contig(x, node_weights, node_biases, out_weights, out_bias),
-           x.dtype == torch.float32 and (_capturing(x), _tf32(x)))
+           _capturing(x), _tf32(x))
     plan = _PLANS.get(key, False)
     if plan is False: plan = _PLANS[key] = _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
     if plan is None:
@@ -896,15 +923,17 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
         ws, b, capacity = _workspace(plan, rows)
         args = [x, node_weights, nb_, out_weights, ob_, y, b.get('acc', y), leaves, counts_, b['path_act'], b['perm'],
                 ws.counter, ws.sync, rows, capacity, 0]
-    if plan['sync'] or plan['top'] == 0 or plan['one_row']:
+    if plan['stages'] is None:                             # one launch
         if not _launch(plan, _fastff_kernel, args, stream, key):
             return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
-    else:                                                  # interpreter: stage A, then stage B tree by tree
-        ws.counter.zero_()
-        _fastff_kernel[(plan['work'],)](*args, **dict(cfg, STAGE_A=True, STAGE_B=False))
-        for t in range(trees):
-            args[-1] = t
-            _fastff_kernel[(plan['work'],)](*args, **dict(cfg, STAGE_A=False, STAGE_B=True))
+        return y, leaves
+    stage_a, stage_b = plan['stages']                      # stage A, then stage B tree by tree (the interpreter's way too:
+    ws.counter.zero_()                                     # it runs programs one after another, so it cannot wait at a barrier)
+    ok = _launch(stage_a, _fastff_kernel, args, stream, key)
+    for t in range(trees):
+        args[-1] = t
+        ok = ok and _launch(stage_b, _fastff_kernel, args, stream, key)
+    if not ok: return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
     return y, leaves
 
 # %% ../../nbs/12_kernels_triton.ipynb #8b8b4783
