@@ -316,9 +316,10 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
                    FMA: tl.constexpr, ANC_PRODUCT: tl.constexpr,
                    BM: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
     """`fastff_eval` in one persistent launch (SYNC): stage A, a grid-wide barrier, stage B tree after tree. Without
-    SYNC (Triton's interpreter runs programs one after another, so it cannot wait at a barrier) the host launches
-    stage A and then stage B once per tree (`first_tree`). ONE_ROW (few rows): each program takes one row and one
-    block of output columns through both stages itself, with no barrier."""
+    SYNC (many rows; Triton's interpreter, which runs programs one after another and so cannot wait at a barrier)
+    the host launches stage A and then stage B once per tree (`first_tree`); the counters start and end at zero.
+    ONE_ROW (few rows): each program takes one row and one block of output columns through both stages itself, with
+    no barrier."""
     pid = tl.program_id(0)
     n_prog = tl.num_programs(0)
     N_NODES: tl.constexpr = (1 << (TOP + BOTTOM)) - 1
@@ -375,6 +376,13 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
                                  path_act_ptr, row, ok, bucket, t, capacity, item - tile * SPLIT, IN, OUT, N_TREES,
                                  N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, ANC_PRODUCT, BM, BK, BN, PREC,
                              UPCAST)
+            if not SYNC:                                   # two launches: the last program of the last tree's stage B
+                if first_tree == N_TREES - 1:              # clears the counters for the next call (all have read them)
+                    tl.debug_barrier()
+                    if tl.atomic_add(sync_ptr, 1) == n_prog - 1:
+                        c = tl.arange(0, COUNTERS_P2)
+                        tl.store(counter_ptr + c, 0, mask=c < N_TREES * N_BUCKETS)
+                        tl.atomic_xchg(sync_ptr, 0)
 
 # %% ../../nbs/12_kernels_triton.ipynb #b7e2a001
 @triton.jit
@@ -928,12 +936,13 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
             return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
         return y, leaves
     stage_a, stage_b = plan['stages']                      # stage A, then stage B tree by tree (the interpreter's way too:
-    ws.counter.zero_()                                     # it runs programs one after another, so it cannot wait at a barrier)
-    ok = _launch(stage_a, _fastff_kernel, args, stream, key)
+    ok = _launch(stage_a, _fastff_kernel, args, stream, key)   # it runs programs one after another: no barrier)
     for t in range(trees):
         args[-1] = t
         ok = ok and _launch(stage_b, _fastff_kernel, args, stream, key)
-    if not ok: return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
+    if not ok:                                             # (the last stage B clears the counters; this one did not run)
+        ws.counter.zero_(); ws.sync.zero_()
+        return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
     return y, leaves
 
 # %% ../../nbs/12_kernels_triton.ipynb #8b8b4783
