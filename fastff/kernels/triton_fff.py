@@ -898,9 +898,10 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
                 activation:str='gelu',     # a name in `ACT_CODES`
                 counts:torch.Tensor|None=None): # int64 (trees * 2**depth,) usage counter, incremented in place; empty/None: off
     """Hard `FastFeedForward` inference on the GPU: `(y (rows, out), leaves (rows, trees))`, usage counted into
-    `counts` (empty: not counted). One launch (a persistent kernel) per call, or for up to a few hundred rows of one
-    tree two (every node's logit, then the walk); inputs it does not take (other dtypes, devices, activations,
-    shapes) go to the reference."""
+    `counts` (empty: not counted). One launch (a persistent kernel) per call; from `STAGES_ROWS` rows two (stage A,
+    then stage B, no barrier); for up to a few hundred rows of one tree in a call captured in a CUDA graph, two (every
+    node's logit, then the walk). Inputs it does not take (other dtypes, devices, activations, shapes) go to the
+    reference."""
     stream = _stream(x.device)
     key = (x.shape, x.dtype, x.device, node_weights.shape, out_weights.shape, _dtypes(node_weights, node_biases, out_weights, out_bias, counts),
            activation, 0 if counts is None else counts.numel(), stream, _contig(x, node_weights, node_biases, out_weights, out_bias),
