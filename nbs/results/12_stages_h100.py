@@ -1,9 +1,10 @@
 # Saved as nbs/results/12_stages_h100.json (timings) by the lead on the lent H100; run from the repository root with fastff importable.
+# (The saved timings were made with this script's capture written out in place; it now calls fastff.bench.graph_fn, the same steps.)
 # Two-launch path: correctness against float64 (fresh inputs), CUDA-graph capture, and timings old (one persistent
 # launch) vs new, eager and graph, beside dense; one process, interleaved, medians.
 import torch, triton, json, os, sys, time, statistics as st
 import fastff.kernels.triton_fff as tf
-from fastff.bench import random_fastff, check_fastff
+from fastff.bench import random_fastff, graph_fn, check_fastff
 OUT = os.environ.get('OUT', '/tmp'); dev = 'cuda'
 import triton as _t
 res = dict(machine=f"{torch.cuda.get_device_name()}, torch {torch.__version__}, Triton {_t.__version__}", check=[], time=[])
@@ -32,15 +33,11 @@ for dt in (torch.bfloat16, torch.float32, torch.float16):
             res['check'].append(r); print(r, flush=True)
 json.dump(res, open(f'{OUT}/val.json', 'w'), indent=1)
 # --- timings: old vs new vs dense
-def gtime(f):
-    s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(3): f()
-    torch.cuda.current_stream().wait_stream(s); torch.cuda.synchronize()
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for _ in range(10): f()
-    return triton.testing.do_bench(g.replay, warmup=25, rep=150, return_mode='median') * 1e3 / 10
+def gtime(f, reps=150):
+    "us per call: 10 calls of `f` captured in one CUDA graph (fastff.bench.graph_fn), median of do_bench over replays."
+    replay, why = graph_fn(lambda: [f() for _ in range(10)], 'cuda', warmup=3)
+    if replay is None: raise RuntimeError(why)
+    return triton.testing.do_bench(replay, warmup=25, rep=reps, return_mode='median') * 1e3 / 10
 def etime(f, n=30):
     torch.cuda.synchronize(); t = time.perf_counter()
     for _ in range(n): f()
