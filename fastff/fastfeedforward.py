@@ -81,8 +81,8 @@ _fastff_eval_op = torch.ops.fastff.fastff_eval.default     # the operator's over
 @patch
 def _eager_eval(self:FastFeedForward, x):
     """The common inference call, with nothing re-checked per call beyond what picks it: eager, `eval()`, no autograd,
-    no autocast, `x` already in the parameters' dtype, counting on. One operator call; None when it does not apply."""
-    if (self.training or self.impl is not None or not self.track_usage or self.activation_name is None
+    no autocast, `x` already in the parameters' dtype. One operator call; None when it does not apply."""
+    if (self.training or self.impl is not None or self.activation_name is None
             or torch.is_grad_enabled()): return None
     p = self._parameters
     nw = p['node_weights']
@@ -93,7 +93,7 @@ def _eager_eval(self:FastFeedForward, x):
     if not torch._C._len_torch_dispatch_stack():           # no dispatch mode to see the call: the device's kernel itself
         op = ops.fastff_eval.kernel(x.device.type) or op
     y, leaves = op(rows, nw, p.get('node_biases'), p['out_weights'], p.get('out_bias'), self.activation_name,
-                   self._buffers['leaf_usage'])
+                   self._fast_counts(nw.device))
     if self.n_trees > 1: leaves = leaves + torch.arange(self.n_trees, device=rows.device) * self.n_leaves
     self.__dict__.update(last_leaves=leaves, last_gate_probs=None)
     return y if x.dim() == 2 else y.view(*x.shape[:-1], self.output_dim)
@@ -108,7 +108,7 @@ def _eager_train(self:FastFeedForward, x):
     nw = p['node_weights']
     rows = self._plain_rows(x, self.input_dim, nw.dtype)
     if rows is None or torch._C._len_torch_dispatch_stack(): return None    # (traced or under a dispatch mode: the operator)
-    counts = self._buffers['leaf_usage'] if self.track_usage else nw.new_empty(0, dtype=torch.long)
+    counts = self._fast_counts(nw.device)
     y, leaves = _EagerTrain.apply(rows, nw, p.get('node_biases'), p['out_weights'], p.get('out_bias'),
                                   self.activation_name, counts)[:2]
     if self.n_trees > 1: leaves = leaves + torch.arange(self.n_trees, device=rows.device) * self.n_leaves

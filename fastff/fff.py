@@ -200,9 +200,9 @@ _fff_eval_op = torch.ops.fastff.fff_eval.default     # the operator's overload, 
 @patch
 def _eager_eval(self:FFF, x):
     """The common inference call, as `FastFeedForward`'s: eager, `eval()`, no autograd, no autocast, no master leaf,
-    `x` already in the parameters' dtype, counting on; nothing re-checked per call beyond what picks it. One call of
+    `x` already in the parameters' dtype; nothing re-checked per call beyond what picks it. One call of
     the `fff_eval` operator (of its kernel for `x`'s device when no dispatch mode is active); None when it does not apply."""
-    if (self.training or self.impl is not None or not self.track_usage or self.activation_name is None or self.master_leaf
+    if (self.training or self.impl is not None or self.activation_name is None or self.master_leaf
             or torch.is_grad_enabled()): return None
     p = self._parameters
     nw = p['node_weights']
@@ -212,7 +212,7 @@ def _eager_eval(self:FFF, x):
     op = _fff_eval_op
     if not torch._C._len_torch_dispatch_stack(): op = ops.fff_eval.kernel(x.device.type) or op
     y, leaf = op(rows, nw, p['node_biases'], p['w1s'], p['b1s'], p['w2s'], p['b2s'], self.activation_name,
-                 self._buffers['leaf_usage'])
+                 self._fast_counts(nw.device))
     self.__dict__.update(last_leaves=leaf[:, None], last_gate_probs=None)
     return y if x.dim() == 2 else y.view(*x.shape[:-1], self.output_width)
 

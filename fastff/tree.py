@@ -270,6 +270,7 @@ def _exporting() -> bool:
     return bool(f and f())
 
 _AUTOCAST_DEVICES = ('cpu', 'cuda', 'xpu', 'mps')
+_NO_COUNTS = {}   # device -> an empty int64 tensor: the usage counter the operators get when counting is off
 
 class RoutedLayer(torch.nn.Module):
     "Base of fastff's routed layers (trees and flat gates): input checks, flattening to rows, mixed precision and leaf-usage bookkeeping."
@@ -307,6 +308,13 @@ class RoutedLayer(torch.nn.Module):
         if (x.dtype != dtype or x.dim() == 0 or x.shape[-1] != width or torch.is_autocast_enabled(x.device.type)
                 or torch.compiler.is_compiling()): return None
         return x if x.dim() == 2 else x.reshape(-1, width)
+
+    def _fast_counts(self, device:torch.device):
+        "The counter a fast path hands the operator: `leaf_usage` while tracking, else an empty one (the operator counts nothing)."
+        if self.track_usage: return self._buffers['leaf_usage']
+        c = _NO_COUNTS.get(device)
+        if c is None: c = _NO_COUNTS[device] = torch.empty(0, dtype=torch.long, device=device)
+        return c
 
     def release_graph(self):
         """Let go of the last call's tensors that hold its autograd graph (`hardening_loss`, `last_gate_probs`, ...).
