@@ -220,8 +220,8 @@ if triton is not None:
             leaf = node - ((1 << DEPTH) - 1)
             tl.store(LEAVES + r64 * TREES + t, leaf.to(tl.int64), mask=rm)
             n_leaves = 1 << DEPTH
-            if DO_HIST: tl.atomic_add(HIST + t * n_leaves + leaf, 1, mask=rm)            # rows per leaf: the backward's sort
-            if DO_COUNT: tl.atomic_add(COUNTS + t * n_leaves + leaf, leaf.to(tl.int64) * 0 + 1, mask=rm)  # usage counter
+            if DO_HIST: tl.atomic_add(HIST + t * n_leaves + leaf, 1, mask=rm, sem='relaxed')            # rows per leaf: the backward's sort
+            if DO_COUNT: tl.atomic_add(COUNTS + t * n_leaves + leaf, leaf.to(tl.int64) * 0 + 1, mask=rm, sem='relaxed')  # usage counter
         for c in range(0, DB, BC):                               # pass 2: gather the output vectors
             cc = c + tl.arange(0, BC)
             cm = cc < DB
@@ -256,7 +256,7 @@ if triton is not None:
             b = b0 + tl.arange(0, NB)
             h = tl.load(HIST + t * N_LEAVES + b, mask=b < N_LEAVES, other=0)
             before += tl.sum(tl.where(b[None, :] < leaf[:, None], h[None, :], 0), 1)
-        rank = tl.atomic_add(HIST + (TREES + t) * N_LEAVES + leaf, 1, mask=rm)
+        rank = tl.atomic_add(HIST + (TREES + t) * N_LEAVES + leaf, 1, mask=rm, sem='relaxed')
         pos = t.to(tl.int64) * rows + before + rank
         tl.store(PERM + pos, r, mask=rm)
         tl.store(SLEAF + pos, leaf, mask=rm)
@@ -274,7 +274,7 @@ if triton is not None:
     def _put(ptrs, v, store, add, km):
         "Slot rows `store` written, `add` added atomically (their node has rows in other chunks too)."
         tl.store(ptrs, v, mask=store[:, None] & km[None, :])
-        tl.atomic_add(ptrs, v, mask=add[:, None] & km[None, :])
+        tl.atomic_add(ptrs, v, mask=add[:, None] & km[None, :], sem='relaxed')
 
     @triton.jit
     def _bwd_flush(ACT_M, DACT_M, G, WHOLE, n_slots, row, pm, X, DY, NW, OW, DX, DXS, DNW, DNB, DOW, DOB, D_IN, D_OUT,
@@ -299,11 +299,11 @@ if triton is not None:
             _put(DOW + g64[:, None] * D_OUT + kk[None, :], _dot3(ACT_M, dy, tl.zeros([SLOTS, BK], dtype=tl.float32), True, S_DY),
                  store, add, km)
             if HAS_DOB:
-                if do_dob: tl.atomic_add(DOB + kk, tl.sum(dy, 0), mask=km)  # out_bias.grad = column sums of dy
+                if do_dob: tl.atomic_add(DOB + kk, tl.sum(dy, 0), mask=km, sem='relaxed')  # out_bias.grad = column sums of dy
         DZ = S * DACT_M
         sb = tl.sum(DZ, 1)
         tl.store(DNB + g64, sb, mask=store)
-        tl.atomic_add(DNB + g64, sb, mask=add)
+        tl.atomic_add(DNB + g64, sb, mask=add, sem='relaxed')
         for k0 in range(0, D_IN, BK):
             kk = k0 + tl.arange(0, BK)
             km = kk < D_IN

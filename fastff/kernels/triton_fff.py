@@ -136,7 +136,7 @@ def _fastff_top(x_ptr, node_w_ptr, node_b_ptr, path_act_ptr, perm_ptr, counter_p
         tl.store(act_row + level, _act(z_here, ACT), mask=row_ok)
         here = 2 * here + 1 + (z_here >= 0).to(tl.int32)
     bucket = here - (N_BUCKETS - 1)
-    slot = tl.atomic_add(counter_ptr + t * N_BUCKETS + bucket, 1, mask=row_ok)
+    slot = tl.atomic_add(counter_ptr + t * N_BUCKETS + bucket, 1, mask=row_ok, sem='relaxed')
     tl.store(perm_ptr + (t * N_BUCKETS + bucket).to(tl.int64) * capacity + slot, row, mask=row_ok)
 
 @triton.jit
@@ -165,7 +165,7 @@ def _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc
     leaf = bucket * (1 << (BOTTOM - 1)) + (here - 1) // 2 - ((1 << (BOTTOM - 1)) - 1)
     tl.store(leaves_ptr + row64 * N_TREES + t, leaf.to(tl.int64), mask=row_ok & (part == 0))
     if COUNT:
-        tl.atomic_add(counts_ptr + t * (1 << (TOP + BOTTOM - 1)) + leaf, 1, mask=row_ok & (part == 0))
+        tl.atomic_add(counts_ptr + t * (1 << (TOP + BOTTOM - 1)) + leaf, 1, mask=row_ok & (part == 0), sem='relaxed')
     path_w = path.to(out_w_ptr.dtype.element_ty)
     anc_act = path_act_ptr + (t64 * capacity + row64) * TOP   # the TOP ancestors' activations of each row
     tree_out_w = out_w_ptr + t64 * N_NODES * OUT
@@ -268,7 +268,7 @@ def _fastff_one_row_fma(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_p
         if part == 0:
             tl.store(leaves_ptr + r.to(tl.int64) * N_TREES + t, leaf.to(tl.int64))
             if COUNT:
-                tl.atomic_add(counts_ptr + t * (1 << (TOP + BOTTOM - 1)) + leaf, 1)
+                tl.atomic_add(counts_ptr + t * (1 << (TOP + BOTTOM - 1)) + leaf, 1, sem='relaxed')
     if HAS_OB:
         yt += tl.load(out_b_ptr + o, mask=o_ok, other=0.0).to(tl.float32)
     tl.store(y_ptr + r.to(tl.int64) * OUT + o, yt.to(y_ptr.dtype.element_ty), mask=o_ok)
@@ -300,7 +300,7 @@ def _fastff_one_row(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, 
         leaf = bucket * (1 << (BOTTOM - 1)) + (here - 1) // 2 - ((1 << (BOTTOM - 1)) - 1)
         tl.store(leaves_ptr + row.to(tl.int64) * N_TREES + t, leaf.to(tl.int64), mask=row_ok & (part == 0))
         if COUNT:
-            tl.atomic_add(counts_ptr + t * (1 << (TOP + BOTTOM - 1)) + leaf, 1, mask=row_ok & (part == 0))
+            tl.atomic_add(counts_ptr + t * (1 << (TOP + BOTTOM - 1)) + leaf, 1, mask=row_ok & (part == 0), sem='relaxed')
     if HAS_OB:
         yt += tl.load(out_b_ptr + o, mask=o_ok, other=0.0).to(tl.float32)[None, :]
     tl.store(y_ptr + row.to(tl.int64)[:, None] * OUT + o[None, :], yt.to(y_ptr.dtype.element_ty),
@@ -438,7 +438,7 @@ def _fastff_walk_kernel(z_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, leaves_p
     if part == 0:
         tl.store(leaves_ptr + r, leaf.to(tl.int64))
         if COUNT:
-            tl.atomic_add(counts_ptr + leaf, 1)
+            tl.atomic_add(counts_ptr + leaf, 1, sem='relaxed')
 
 @triton.jit
 def _node_logits_kernel(x_ptr, w_ptr, z_ptr, rows, IN: tl.constexpr, N_NODES: tl.constexpr, BM: tl.constexpr,
@@ -502,7 +502,7 @@ def _leaf_kernel(x_ptr, node_w_ptr, node_b_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_
                 leaf = here - (N_LEAVES - 1)
                 tl.store(leaf_ptr + row64, leaf.to(tl.int64), mask=row_ok)
                 if COUNT:
-                    tl.atomic_add(counts_ptr + leaf, 1, mask=row_ok)
+                    tl.atomic_add(counts_ptr + leaf, 1, mask=row_ok, sem='relaxed')
                 filed = row_ok
             else:
                 leaf = tl.load(leaf_in_ptr + row64, mask=row_ok, other=0).to(tl.int32)
@@ -512,7 +512,7 @@ def _leaf_kernel(x_ptr, node_w_ptr, node_b_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_
                     nan = tl.full([BM, BN], float('nan'), tl.float32)
                     tl.store(y_ptr + row64[:, None] * OUT + o[None, :], nan.to(y_ptr.dtype.element_ty),
                              mask=(row_ok & ~filed)[:, None] & (o < OUT)[None, :])
-            slot = tl.atomic_add(counter + leaf, 1, mask=filed)
+            slot = tl.atomic_add(counter + leaf, 1, mask=filed, sem='relaxed')
             tl.store(perm_ptr + leaf.to(tl.int64) * capacity + slot, row, mask=filed)
     if STAGE_B:
         if SYNC:
@@ -620,7 +620,7 @@ def _fff_few_kernel(x_ptr, node_w_ptr, node_b_ptr, w1_ptr, b1_ptr, w2_ptr, b2_pt
     if part == 0:
         tl.store(leaf_ptr + r, leaf.to(tl.int64))
         if COUNT:
-            tl.atomic_add(counts_ptr + leaf, 1)
+            tl.atomic_add(counts_ptr + leaf, 1, sem='relaxed')
 
 
 # %% ../../nbs/12_kernels_triton.ipynb #86dd1cf4
@@ -827,6 +827,8 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     if count and (counts.dtype != torch.int64 or counts.numel() != trees << (levels - 1) or counts.device != dev
                   or not counts.is_contiguous()): return None
     top, bottom = _split(levels)
+    if trees == 1 and rows <= MM_ROWS[dt] and LOGITS_CONFIGS[dt] is None and dev.type == 'cuda' and not _capturing(x):
+        torch.cuda.current_blas_handle()    # a captured call would multiply with cuBLAS: make its handle now (not in a capture)
     if trees == 1 and rows <= MM_ROWS[dt] and (MM_EAGER[dt] or _capturing(x)) and not _tf32(x):
         return _walk_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation)
     one_row = 0 < top and bottom <= 7 and rows <= ONE_ROW_ROWS[dt]
