@@ -478,7 +478,7 @@ def triton_forward(x:Tensor,                  # (rows, in)
         x, nw, ow = x.contiguous(), node_weights.contiguous(), out_weights.contiguous()
         nb = None if node_biases is None else node_biases.contiguous()
         ob = None if out_bias is None else out_bias.contiguous()
-        key = ('forward', activation, config and tuple(config.items()), _props(x, nw, nb, ow, ob, counts, hist))
+        key = ('forward', activation, tuple(config.items()) if config else None, _props(x, nw, nb, ow, ob, counts, hist))
     except AttributeError: check_train_args(x, node_weights, node_biases, out_weights, out_bias); raise  # a non-tensor: name it
     plan = _PLANS.get(key)
     if plan is None: plan = _PLANS[key] = _forward_plan(x, nw, nb, ow, ob, activation, config, counts is not None, hist is not None)
@@ -517,7 +517,7 @@ def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss
     "Hard-path backward with the Triton kernels: `(dx in x.dtype, dw)`, `dw` the float32 weight gradients (`split_weight_grads`)."
     dy, x, nw, ow = dy.contiguous(), x.contiguous(), node_weights.contiguous(), out_weights.contiguous()
     leaves, logits = leaves.contiguous(), logits.contiguous()
-    key = ('backward', activation, need_x, config and tuple(config.items()), _props(dy, x, nw, ow, leaves, logits, hist))
+    key = ('backward', activation, need_x, tuple(config.items()) if config else None, _props(dy, x, nw, ow, leaves, logits, hist))
     plan = _PLANS.get(key)
     if plan is None: plan = _PLANS[key] = _backward_plan(dy, x, nw, ow, logits, activation, need_x, config)
     rows, trees, n_dw = plan['rows'], plan['trees'], plan['n_dw']
