@@ -16,8 +16,8 @@ from torch.utils._python_dispatch import _get_current_dispatch_mode
 from ..tree import ACTIVATIONS, get_activation
 
 # %% auto #0
-__all__ = ['ACT_CODES', 'TRITON_CONFIG', 'FAST_LAUNCH', 'CPU_SOURCE', 'fastff_train_fwd', 'fastff_train_bwd', 'IMPL',
-           'KERNEL_ERRORS', 'FORWARD_KERNELS', 'BACKWARD_KERNELS', 'EAGER_DIRECT', 'act_name', 'act_grad',
+__all__ = ['ACT_CODES', 'TRITON_CONFIG', 'FAST_LAUNCH', 'EVAL_FORWARD_ROWS', 'CPU_SOURCE', 'fastff_train_fwd', 'fastff_train_bwd',
+           'IMPL', 'KERNEL_ERRORS', 'FORWARD_KERNELS', 'BACKWARD_KERNELS', 'EAGER_DIRECT', 'act_name', 'act_grad',
            'compute_dtype', 'tree_depth', 'path_node', 'check_train_args', 'train_forward_reference',
            'train_backward_reference', 'triton_supported', 'launch', 'weight_grad_size', 'split_weight_grads',
            'triton_forward', 'triton_backward', 'cpu_library', 'cpu_library_error', 'cpu_forward', 'cpu_backward',
@@ -27,6 +27,8 @@ __all__ = ['ACT_CODES', 'TRITON_CONFIG', 'FAST_LAUNCH', 'CPU_SOURCE', 'fastff_tr
 try:
     import triton, triton.language as tl
 except ImportError: triton = None
+try: from .triton_fff import fastff_forward_logits   # the inference kernels, which also give the path's logits
+except ImportError: fastff_forward_logits = None
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0012
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
@@ -140,7 +142,7 @@ def train_backward_reference(dy:Tensor,           # (rows, out) gradient of the 
     return dx, dnw, dnb, dow
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0021
-TRITON_CONFIG = dict(BR=8, BK=128, BC=256, num_warps=2,    # forward kernel: rows per program, slice widths, warps
+TRITON_CONFIG = dict(BR=2, BK=128, BC=256, num_warps=1,    # forward kernel: rows per program, slice widths, warps
                      CH=32, SLOTS=32, WBK=64, w_warps=4,    # backward kernel: sorted rows per program, slots, column block,
                      w_stages=2)                            # warps, pipeline stages (H100 sweeps: results/14_train_h100.json)
 
@@ -463,6 +465,8 @@ def _forward_plan(x, nw, nb, ow, ob, activation, config, count:bool, hist:bool):
                             BK=bk, BC=min(cfg['BC'], _p2(d_out)), LP=_p2(trees * (depth + 1)), SINGLE=bk >= d_in,
                             DO_HIST=hist, DO_COUNT=count))
 
+EVAL_FORWARD_ROWS = {torch.bfloat16: 1024, torch.float16: 1024}   # from this many rows the forward runs the inference
+                                                                  # kernels (rows filed by subtree: tensor-core products)
 def triton_forward(x:Tensor,                  # (rows, in)
                    node_weights:Tensor,       # (trees, nodes, in)
                    node_biases:Tensor|None,   # (trees, nodes) or None
@@ -472,8 +476,10 @@ def triton_forward(x:Tensor,                  # (rows, in)
                    config:dict|None=None,     # overrides of `TRITON_CONFIG`
                    counts:Tensor|None=None,   # int64 (trees * 2**depth,) usage counter to increment, or None
                    hist:Tensor|None=None):    # zeroed int32 (2 * trees * 2**depth,) for `triton_backward`'s sort, or None
-    """Hard-path forward with the Triton kernel: `(y, leaves, logits)` as `train_forward_reference`. Everything that
-    depends only on shapes, dtypes and options is worked out (and checked) on the first call with them (`_PLANS`)."""
+    """Hard-path forward with the Triton kernels: `(y, leaves, logits)` as `train_forward_reference`. bf16/fp16 from
+    `EVAL_FORWARD_ROWS` rows: `fastff_eval`'s kernels (`fastff_forward_logits`: rows filed by subtree, tensor-core
+    products); otherwise `_path_kernel` (a row's path as dot products). Everything that depends only on shapes, dtypes
+    and options is worked out (and checked) on the first call with them (`_PLANS`)."""
     try:
         x, nw, ow = x.contiguous(), node_weights.contiguous(), out_weights.contiguous()
         nb = None if node_biases is None else node_biases.contiguous()
@@ -483,6 +489,12 @@ def triton_forward(x:Tensor,                  # (rows, in)
     plan = _PLANS.get(key)
     if plan is None: plan = _PLANS[key] = _forward_plan(x, nw, nb, ow, ob, activation, config, counts is not None, hist is not None)
     rows, trees, dev = plan['rows'], plan['trees'], x.device
+    if rows >= EVAL_FORWARD_ROWS.get(x.dtype, 1 << 62) and fastff_forward_logits is not None and not config:
+        n = trees << plan['depth']                           # the inference kernels count into the histogram (or the
+        r = fastff_forward_logits(x, nw, nb, ow, ob, activation, counts if hist is None else hist[:n])   # counter)
+        if r is not None:
+            if hist is not None and counts is not None: counts.add_(hist[:n])
+            return r
     y = torch.empty(rows, plan['d_out'], dtype=x.dtype, device=dev)
     leaves = torch.empty(rows, trees, dtype=torch.long, device=dev)
     logits = torch.empty(rows, trees, plan['depth'] + 1, dtype=torch.float32, device=dev)

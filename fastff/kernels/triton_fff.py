@@ -17,7 +17,7 @@ __all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMA
            'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'STAGES_ROWS', 'STAGES_TOP_SHIFT', 'STAGE_B_CONFIGS', 'LEAF_CONFIGS',
            'FEW_ROWS', 'FEW_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'MM_ROWS', 'MM_EAGER', 'WALK_CONFIGS',
            'LOGITS_CONFIGS', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE',
-           'fastff_eval', 'fff_eval', 'leaf_mlp_eval']
+           'fastff_eval', 'fastff_forward_logits', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
@@ -119,12 +119,13 @@ def _bucket_tile(tile, n, tiles, tile_end, BUCKETS_P2: tl.constexpr, BM: tl.cons
 
 # %% ../../nbs/12_kernels_triton.ipynb #b10fa1a9
 @triton.jit
-def _fastff_top(x_ptr, node_w_ptr, node_b_ptr, path_act_ptr, perm_ptr, counter_ptr, row, row_ok, t, capacity,
-                IN: tl.constexpr, N_NODES: tl.constexpr, TOP: tl.constexpr, TOP_COLS: tl.constexpr,
-                HAS_NB: tl.constexpr, ACT: tl.constexpr, BM: tl.constexpr, BK: tl.constexpr, PREC: tl.constexpr,
-                UPCAST: tl.constexpr):
+def _fastff_top(x_ptr, node_w_ptr, node_b_ptr, path_act_ptr, perm_ptr, counter_ptr, z_ptr, row, row_ok, t, capacity,
+                IN: tl.constexpr, N_NODES: tl.constexpr, N_TREES: tl.constexpr, TOP: tl.constexpr, BOTTOM: tl.constexpr,
+                TOP_COLS: tl.constexpr, HAS_NB: tl.constexpr, ACT: tl.constexpr, SAVE_Z: tl.constexpr, BM: tl.constexpr,
+                BK: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
     """Stage A for a tile of rows and tree `t`: logits of all nodes of the top TOP levels in one product, descend them,
-    keep each level's activation, and file each row under its level-TOP node (bucket) at a slot from an atomic counter."""
+    keep each level's activation, and file each row under its level-TOP node (bucket) at a slot from an atomic counter.
+    SAVE_Z: each level's logit on the path also goes to `z_ptr` (rows, trees, TOP + BOTTOM), for the training backward."""
     N_BUCKETS: tl.constexpr = 1 << TOP
     j, node, node_ok = _subtree(0, 0, TOP, TOP_COLS)
     z = _logits(x_ptr, node_w_ptr + tl.cast(t, tl.int64) * N_NODES * IN, node_b_ptr + t * N_NODES, row, row_ok, node, node_ok,
@@ -134,6 +135,8 @@ def _fastff_top(x_ptr, node_w_ptr, node_b_ptr, path_act_ptr, perm_ptr, counter_p
     for level in tl.static_range(TOP):
         z_here = _pick(z, j, here)
         tl.store(act_row + level, _act(z_here, ACT), mask=row_ok)
+        if SAVE_Z:
+            tl.store(z_ptr + (row.to(tl.int64) * N_TREES + t) * (TOP + BOTTOM) + level, z_here, mask=row_ok)
         here = 2 * here + 1 + (z_here >= 0).to(tl.int32)
     bucket = here - (N_BUCKETS - 1)
     slot = tl.atomic_add(counter_ptr + t * N_BUCKETS + bucket, 1, mask=row_ok, sem='relaxed')
@@ -141,10 +144,10 @@ def _fastff_top(x_ptr, node_w_ptr, node_b_ptr, path_act_ptr, perm_ptr, counter_p
 
 @triton.jit
 def _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr, path_act_ptr,
-                 row, row_ok, bucket, t, capacity, part,
+                 z_ptr, row, row_ok, bucket, t, capacity, part,
                  IN: tl.constexpr, OUT: tl.constexpr, N_TREES: tl.constexpr, N_NODES: tl.constexpr, TOP: tl.constexpr,
                  BOTTOM: tl.constexpr, SUB_COLS: tl.constexpr, HAS_NB: tl.constexpr, HAS_OB: tl.constexpr,
-                 COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr, ANC_PRODUCT: tl.constexpr,
+                 COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr, ANC_PRODUCT: tl.constexpr, SAVE_Z: tl.constexpr,
                  BM: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
     """Stage B for a tile of rows that share their level-TOP node `bucket` in tree `t`: the BOTTOM levels below it as
     one product and a descent, then y = (one-hot path activations) @ out_weights[subtree] + (the TOP ancestors'
@@ -159,7 +162,10 @@ def _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc
     on_path = (j[None, :] < 0) & (here[:, None] < 0)       # all False
     for level in tl.static_range(BOTTOM):
         on_path = on_path | (j[None, :] == here[:, None])
-        here = 2 * here + 1 + (_pick(z, j, here) >= 0).to(tl.int32)
+        z_here = _pick(z, j, here)
+        if SAVE_Z:
+            tl.store(z_ptr + (row64 * N_TREES + t) * (TOP + BOTTOM) + TOP + level, z_here, mask=row_ok & (part == 0))
+        here = 2 * here + 1 + (z_here >= 0).to(tl.int32)
     path = tl.where(on_path, _act(z, ACT), 0.0)            # activations on the row's path, zero elsewhere (one
                                                            # elementwise pass: far fewer registers than per level)
     leaf = bucket * (1 << (BOTTOM - 1)) + (here - 1) // 2 - ((1 << (BOTTOM - 1)) - 1)
@@ -308,18 +314,18 @@ def _fastff_one_row(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, 
 
 @triton.jit
 def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
-                   path_act_ptr, perm_ptr, counter_ptr, sync_ptr, rows, capacity, first_tree,
+                   path_act_ptr, perm_ptr, counter_ptr, sync_ptr, z_ptr, rows, capacity, first_tree,
                    IN: tl.constexpr, OUT: tl.constexpr, N_TREES: tl.constexpr, TOP: tl.constexpr,
                    BOTTOM: tl.constexpr, TOP_COLS: tl.constexpr, SUB_COLS: tl.constexpr, COUNTERS_P2: tl.constexpr,
                    HAS_NB: tl.constexpr, HAS_OB: tl.constexpr, COUNT: tl.constexpr, ACT: tl.constexpr, SPLIT: tl.constexpr,
                    STAGE_A: tl.constexpr, STAGE_B: tl.constexpr, SYNC: tl.constexpr, ONE_ROW: tl.constexpr,
-                   FMA: tl.constexpr, ANC_PRODUCT: tl.constexpr,
+                   FMA: tl.constexpr, ANC_PRODUCT: tl.constexpr, SAVE_Z: tl.constexpr,
                    BM: tl.constexpr, BK: tl.constexpr, BN: tl.constexpr, PREC: tl.constexpr, UPCAST: tl.constexpr):
     """`fastff_eval` in one persistent launch (SYNC): stage A, a grid-wide barrier, stage B tree after tree. Without
     SYNC (many rows; Triton's interpreter, which runs programs one after another and so cannot wait at a barrier)
     the host launches stage A and then stage B once per tree (`first_tree`); the counters start and end at zero.
     ONE_ROW (few rows): each program takes one row and one block of output columns through both stages itself, with
-    no barrier."""
+    no barrier. SAVE_Z (not with ONE_ROW): the logits on each row's path go to `z_ptr` too (the training forward)."""
     pid = tl.program_id(0)
     n_prog = tl.num_programs(0)
     N_NODES: tl.constexpr = (1 << (TOP + BOTTOM)) - 1
@@ -342,9 +348,9 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
             row = tile * BM + tl.arange(0, BM)
             for t in range(N_TREES):
                 _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
-                             path_act_ptr, row, row < rows, 0, t, capacity, item - tile * SPLIT, IN, OUT, N_TREES,
-                             N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, ANC_PRODUCT, BM, BK, BN, PREC,
-                             UPCAST)
+                             path_act_ptr, z_ptr, row, row < rows, 0, t, capacity, item - tile * SPLIT, IN, OUT, N_TREES,
+                             N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, ANC_PRODUCT, SAVE_Z, BM, BK, BN,
+                             PREC, UPCAST)
                 tl.debug_barrier()                         # the next tree re-reads acc written by other threads
     else:
         counter = counter_ptr
@@ -358,8 +364,8 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
             for item in range(pid, row_tiles * N_TREES, n_prog):
                 t = item // row_tiles
                 row = (item - t * row_tiles) * BM + tl.arange(0, BM)
-                _fastff_top(x_ptr, node_w_ptr, node_b_ptr, path_act_ptr, perm_ptr, counter, row, row < rows, t, capacity,
-                            IN, N_NODES, TOP, TOP_COLS, HAS_NB, ACT, BM, BK, PREC, UPCAST)
+                _fastff_top(x_ptr, node_w_ptr, node_b_ptr, path_act_ptr, perm_ptr, counter, z_ptr, row, row < rows, t,
+                            capacity, IN, N_NODES, N_TREES, TOP, BOTTOM, TOP_COLS, HAS_NB, ACT, SAVE_Z, BM, BK, PREC, UPCAST)
         if STAGE_B:
             last_tree = first_tree + 1
             if SYNC:
@@ -373,9 +379,9 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
                     bucket, slot, ok = _bucket_tile(tile, n, tiles, tile_end, N_BUCKETS, BM)
                     row = tl.load(perm_ptr + (t * N_BUCKETS + bucket).to(tl.int64) * capacity + slot, mask=ok, other=0)
                     _fastff_rows(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
-                                 path_act_ptr, row, ok, bucket, t, capacity, item - tile * SPLIT, IN, OUT, N_TREES,
-                                 N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, ANC_PRODUCT, BM, BK, BN, PREC,
-                             UPCAST)
+                                 path_act_ptr, z_ptr, row, ok, bucket, t, capacity, item - tile * SPLIT, IN, OUT,
+                                 N_TREES, N_NODES, TOP, BOTTOM, SUB_COLS, HAS_NB, HAS_OB, COUNT, ACT, SPLIT, ANC_PRODUCT,
+                                 SAVE_Z, BM, BK, BN, PREC, UPCAST)
             if not SYNC:                                   # two launches: the last program of the last tree's stage B
                 if first_tree == N_TREES - 1:              # clears the counters for the next call (all have read them)
                     tl.debug_barrier()
@@ -809,8 +815,9 @@ def _launch_hooks() -> bool:
     hooks = (getattr(rt, 'launch_enter_hook', None), getattr(rt, 'launch_exit_hook', None))
     return any(h is not None and getattr(h, 'calls', True) for h in hooks)   # Triton >= 3.5: an empty HookChain
 
-def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation, counts):
-    "Everything about a call that depends only on shapes: checks, tile sizes, grid, workspace. None: use the reference."
+def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation, counts, save_z=False):
+    """Everything about a call that depends only on shapes: checks, tile sizes, grid, workspace. None: use the reference.
+    `save_z` (the training forward): also write the path's logits; an int32 `counts` is then taken too."""
     dt, dev = x.dtype, x.device
     if (dt not in DTYPES or activation not in ACT_CODES or x.dim() != 2 or node_weights.dim() != 3
             or out_weights.dim() != 3 or (dev.type != 'cuda' and not INTERPRET)): return None
@@ -824,14 +831,14 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
             or (out_bias is not None and out_bias.shape != (d_out,))
             or not _contig(x, node_weights, node_biases, out_weights, out_bias)): return None
     count = counts is not None and counts.numel() > 0
-    if count and (counts.dtype != torch.int64 or counts.numel() != trees << (levels - 1) or counts.device != dev
+    if count and (counts.dtype not in ((torch.int64, torch.int32) if save_z else (torch.int64,)) or counts.numel() != trees << (levels - 1) or counts.device != dev
                   or not counts.is_contiguous()): return None
     top, bottom = _split(levels)
     if trees == 1 and rows <= MM_ROWS[dt] and LOGITS_CONFIGS[dt] is None and dev.type == 'cuda' and not _capturing(x):
         torch.cuda.current_blas_handle()    # a captured call would multiply with cuBLAS: make its handle now (not in a capture)
-    if trees == 1 and rows <= MM_ROWS[dt] and (MM_EAGER[dt] or _capturing(x)) and not _tf32(x):
+    if trees == 1 and rows <= MM_ROWS[dt] and (MM_EAGER[dt] or _capturing(x)) and not _tf32(x) and not save_z:
         return _walk_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation)
-    one_row = 0 < top and bottom <= 7 and rows <= ONE_ROW_ROWS[dt]
+    one_row = 0 < top and bottom <= 7 and rows <= ONE_ROW_ROWS[dt] and not save_z
     stages = top > 0 and not one_row and (INTERPRET or rows >= STAGES_ROWS[dt])     # two launches
     if stages and not INTERPRET:
         top = min(top + STAGES_TOP_SHIFT[dt], 8, levels - 1); bottom = levels - top
@@ -851,7 +858,7 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
                HAS_OB=out_bias is not None, COUNT=count, ACT=ACT_CODES[activation], SYNC=sync, BM=BM,
                PREC='tf32x3' if dt == torch.float32 else 'ieee', UPCAST=INTERPRET and dt == torch.bfloat16,
                STAGE_A=True, STAGE_B=True, ONE_ROW=one_row, FMA=one_row and ONE_ROW_FMA[dt],
-               ANC_PRODUCT=ANC_PRODUCT)
+               ANC_PRODUCT=ANC_PRODUCT, SAVE_Z=save_z)
     row_tiles = -(-rows // BM)
     tiles = row_tiles if top == 0 else min(row_tiles + nb, rows)       # stage-B tiles, about
     cfg['SPLIT'] = split = -(-d_out // cfg['BN']) if one_row else _split_out(tiles, d_out, cfg['BN'], dev)
@@ -892,6 +899,50 @@ def _walk_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, c
     return dict(cfg=cfg, device=dev, work=rows * split, grid=rows * split, trees=1, d_out=d_out, top=top,
                 one_row=False, walk=True, logits=logits)
 
+def _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation, counts, z=None):
+    """`fastff_eval`'s Triton launches: `(y, leaves)`, or None where no plan takes these inputs (or a kernel could not
+    be built). `z` (rows, trees, depth + 1) fp32, or None: where the training forward wants the path's logits."""
+    stream = _stream(x.device)
+    key = (x.shape, x.dtype, x.device, node_weights.shape, out_weights.shape, _dtypes(node_weights, node_biases, out_weights, out_bias, counts),
+           activation, 0 if counts is None else counts.numel(), stream, _contig(x, node_weights, node_biases, out_weights, out_bias),
+           _capturing(x), _tf32(x), z is not None)
+    plan = _PLANS.get(key, False)
+    if plan is False: plan = _PLANS[key] = _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation, counts,
+                                                        z is not None)
+    if plan is None: return None
+    rows, trees = x.shape[0], plan['trees']
+    y = torch.empty(rows, plan['d_out'], dtype=x.dtype, device=x.device)
+    leaves = torch.empty(rows, trees, dtype=torch.int64, device=x.device)
+    cfg = plan['cfg']
+    nb_, ob_, counts_ = x if node_biases is None else node_biases, x if out_bias is None else out_bias, counts if cfg['COUNT'] else leaves
+    if plan.get('walk'):                                   # every node's logit, then the walk
+        lp = plan['logits']
+        if lp is None:                                     # cuBLAS (fp32 inputs: full fp32)
+            zz = torch.mm(x, node_weights[0].t())
+        else:
+            zz = torch.empty(rows, lp['n_nodes'], dtype=torch.float32, device=x.device)
+            if not _launch(lp, _node_logits_kernel, [x, node_weights, zz, rows], stream, key): return None
+        if not _launch(plan, _fastff_walk_kernel, [zz, nb_, out_weights, ob_, y, leaves, counts_], stream, key): return None
+        return y, leaves
+    z_ = y if z is None else z                             # (unused pointers: any tensor)
+    if plan['one_row']:                                    # no workspace
+        args = [x, node_weights, nb_, out_weights, ob_, y, y, leaves, counts_, y, leaves, leaves, leaves, z_, rows, 0, 0]
+    else:
+        ws, b, capacity = _workspace(plan, rows)
+        args = [x, node_weights, nb_, out_weights, ob_, y, b.get('acc', y), leaves, counts_, b['path_act'], b['perm'],
+                ws.counter, ws.sync, z_, rows, capacity, 0]
+    if plan['stages'] is None:                             # one launch
+        return (y, leaves) if _launch(plan, _fastff_kernel, args, stream, key) else None
+    stage_a, stage_b = plan['stages']                      # stage A, then stage B tree by tree (the interpreter's way too:
+    ok = _launch(stage_a, _fastff_kernel, args, stream, key)   # it runs programs one after another: no barrier)
+    for t in range(trees):
+        args[-1] = t
+        ok = ok and _launch(stage_b, _fastff_kernel, args, stream, key)
+    if not ok:                                             # (the last stage B clears the counters; this one did not run)
+        ws.counter.zero_(); ws.sync.zero_()
+        return None
+    return y, leaves
+
 def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
                 node_weights:torch.Tensor, # (trees, nodes, in) node hyperplanes, nodes = 2**(depth+1) - 1
                 node_biases:torch.Tensor|None, # (trees, nodes), or None
@@ -904,49 +955,21 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
     then stage B, no barrier); for up to a few hundred rows of one tree in a call captured in a CUDA graph, two (every
     node's logit, then the walk). Inputs it does not take (other dtypes, devices, activations, shapes) go to the
     reference."""
-    stream = _stream(x.device)
-    key = (x.shape, x.dtype, x.device, node_weights.shape, out_weights.shape, _dtypes(node_weights, node_biases, out_weights, out_bias, counts),
-           activation, 0 if counts is None else counts.numel(), stream, _contig(x, node_weights, node_biases, out_weights, out_bias),
-           _capturing(x), _tf32(x))
-    plan = _PLANS.get(key, False)
-    if plan is False: plan = _PLANS[key] = _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
-    if plan is None:
-        return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
-    rows, trees = x.shape[0], plan['trees']
-    y = torch.empty(rows, plan['d_out'], dtype=x.dtype, device=x.device)
-    leaves = torch.empty(rows, trees, dtype=torch.int64, device=x.device)
-    cfg = plan['cfg']
-    nb_, ob_, counts_ = x if node_biases is None else node_biases, x if out_bias is None else out_bias, counts if cfg['COUNT'] else leaves
-    if plan.get('walk'):                                   # every node's logit, then the walk
-        lp = plan['logits']
-        if lp is None:                                     # cuBLAS (fp32 inputs: full fp32)
-            z = torch.mm(x, node_weights[0].t())
-        else:
-            z = torch.empty(rows, lp['n_nodes'], dtype=torch.float32, device=x.device)
-            if not _launch(lp, _node_logits_kernel, [x, node_weights, z, rows], stream, key):
-                return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
-        if not _launch(plan, _fastff_walk_kernel, [z, nb_, out_weights, ob_, y, leaves, counts_], stream, key):
-            return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
-        return y, leaves
-    if plan['one_row']:                                    # no workspace (unused pointers: any tensor)
-        args = [x, node_weights, nb_, out_weights, ob_, y, y, leaves, counts_, y, leaves, leaves, leaves, rows, 0, 0]
-    else:
-        ws, b, capacity = _workspace(plan, rows)
-        args = [x, node_weights, nb_, out_weights, ob_, y, b.get('acc', y), leaves, counts_, b['path_act'], b['perm'],
-                ws.counter, ws.sync, rows, capacity, 0]
-    if plan['stages'] is None:                             # one launch
-        if not _launch(plan, _fastff_kernel, args, stream, key):
-            return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
-        return y, leaves
-    stage_a, stage_b = plan['stages']                      # stage A, then stage B tree by tree (the interpreter's way too:
-    ok = _launch(stage_a, _fastff_kernel, args, stream, key)   # it runs programs one after another: no barrier)
-    for t in range(trees):
-        args[-1] = t
-        ok = ok and _launch(stage_b, _fastff_kernel, args, stream, key)
-    if not ok:                                             # (the last stage B clears the counters; this one did not run)
-        ws.counter.zero_(); ws.sync.zero_()
-        return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
-    return y, leaves
+    r = _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
+    return r if r is not None else _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
+
+def fastff_forward_logits(x:torch.Tensor, # (rows, in) inputs
+                          node_weights:torch.Tensor, node_biases:torch.Tensor|None, out_weights:torch.Tensor,
+                          out_bias:torch.Tensor|None, activation:str, # as `fastff_eval`'s
+                          counts:torch.Tensor|None): # int64 or int32 (trees * 2**depth,) counter, incremented in place; empty/None: off
+    """The hard forward of training through `fastff_eval`'s kernels (rows filed by subtree, tensor-core products):
+    `(y, leaves, logits)`, `logits` (rows, trees, depth + 1) fp32 the logits on each row's path, as the training
+    backward takes them; None where no plan takes these inputs (the caller's own kernel runs then)."""
+    if node_weights.dim() != 3: return None
+    z = torch.empty(x.shape[0], node_weights.shape[0], node_weights.shape[1].bit_length(), dtype=torch.float32, device=x.device)
+    r = _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation, counts, z)
+    return None if r is None else (*r, z)
+
 
 # %% ../../nbs/12_kernels_triton.ipynb #8b8b4783
 def _leaf_plan(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activation, counts):
