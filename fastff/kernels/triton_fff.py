@@ -815,6 +815,20 @@ def _launch_hooks() -> bool:
     hooks = (getattr(rt, 'launch_enter_hook', None), getattr(rt, 'launch_exit_hook', None))
     return any(h is not None and getattr(h, 'calls', True) for h in hooks)   # Triton >= 3.5: an empty HookChain
 
+def _warm_walk(x, node_weights, node_biases, out_weights, out_bias, counts, plan):
+    """What a call of these shapes captured in a CUDA graph launches (the walk path: cuBLAS's handle, the kernels
+    compiled, not run), made while nothing is being captured: the eager warm-up before a capture takes another path,
+    and creating a handle or compiling inside a capture can break it."""
+    rows, dev, lp, cfg = x.shape[0], x.device, plan['logits'], plan['cfg']
+    try:
+        z = torch.empty(rows, node_weights.shape[1], dtype=torch.float32, device=dev)
+        if lp is None: torch.cuda.current_blas_handle()
+        else: _node_logits_kernel.warmup(x, node_weights, z, rows, grid=(1,), **lp['cfg'])._init_handles()   # (loaded too)
+        y, leaves = torch.empty(rows, out_weights.shape[-1], dtype=x.dtype, device=dev), torch.empty(rows, 1, dtype=torch.int64, device=dev)
+        _fastff_walk_kernel.warmup(z, x if node_biases is None else node_biases, out_weights, x if out_bias is None else out_bias,
+                                   y, leaves, counts if cfg['COUNT'] else leaves, grid=(1,), **cfg)._init_handles()
+    except Exception: pass                   # a kernel that cannot be built is reported by the call that launches it
+
 def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation, counts, save_z=False):
     """Everything about a call that depends only on shapes: checks, tile sizes, grid, workspace. None: use the reference.
     `save_z` (the training forward): also write the path's logits; an int32 `counts` is then taken too."""
@@ -831,11 +845,14 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
             or (out_bias is not None and out_bias.shape != (d_out,))
             or not _contig(x, node_weights, node_biases, out_weights, out_bias)): return None
     count = counts is not None and counts.numel() > 0
-    if count and (counts.dtype not in ((torch.int64, torch.int32) if save_z else (torch.int64,)) or counts.numel() != trees << (levels - 1) or counts.device != dev
+    count_dts = (torch.int64, torch.int32) if save_z else (torch.int64,)
+    if count and (counts.dtype not in count_dts or counts.numel() != trees << (levels - 1) or counts.device != dev
                   or not counts.is_contiguous()): return None
     top, bottom = _split(levels)
-    if trees == 1 and rows <= MM_ROWS[dt] and LOGITS_CONFIGS[dt] is None and dev.type == 'cuda' and not _capturing(x):
-        torch.cuda.current_blas_handle()    # a captured call would multiply with cuBLAS: make its handle now (not in a capture)
+    if (trees == 1 and rows <= MM_ROWS[dt] and not MM_EAGER[dt] and not _tf32(x) and not save_z and dev.type == 'cuda'
+            and not _capturing(x)):          # a captured call of this shape walks: get its kernels ready now
+        _warm_walk(x, node_weights, node_biases, out_weights, out_bias, counts,
+                   _walk_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation))
     if trees == 1 and rows <= MM_ROWS[dt] and (MM_EAGER[dt] or _capturing(x)) and not _tf32(x) and not save_z:
         return _walk_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, count, activation)
     one_row = 0 < top and bottom <= 7 and rows <= ONE_ROW_ROWS[dt] and not save_z
