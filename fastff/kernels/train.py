@@ -16,12 +16,12 @@ from torch.utils._python_dispatch import _get_current_dispatch_mode
 from ..tree import ACTIVATIONS, get_activation
 
 # %% auto #0
-__all__ = ['ACT_CODES', 'TRITON_CONFIG', 'FAST_LAUNCH', 'EVAL_FORWARD_ROWS', 'CPU_SOURCE', 'fastff_train_fwd', 'fastff_train_bwd',
-           'IMPL', 'KERNEL_ERRORS', 'FORWARD_KERNELS', 'BACKWARD_KERNELS', 'EAGER_DIRECT', 'act_name', 'act_grad',
-           'compute_dtype', 'tree_depth', 'path_node', 'check_train_args', 'train_forward_reference',
-           'train_backward_reference', 'triton_supported', 'launch', 'weight_grad_size', 'split_weight_grads',
-           'triton_forward', 'triton_backward', 'cpu_library', 'cpu_library_error', 'cpu_forward', 'cpu_backward',
-           'fastff_train']
+__all__ = ['ACT_CODES', 'TRITON_CONFIG', 'FAST_LAUNCH', 'EVAL_FORWARD_ROWS', 'SORT_CONFIG', 'CPU_SOURCE', 'fastff_train_fwd',
+           'fastff_train_bwd', 'IMPL', 'KERNEL_ERRORS', 'FORWARD_KERNELS', 'BACKWARD_KERNELS', 'EAGER_DIRECT',
+           'act_name', 'act_grad', 'compute_dtype', 'tree_depth', 'path_node', 'check_train_args',
+           'train_forward_reference', 'train_backward_reference', 'triton_supported', 'launch', 'weight_grad_size',
+           'split_weight_grads', 'triton_forward', 'triton_backward', 'cpu_library', 'cpu_library_error', 'cpu_forward',
+           'cpu_backward', 'fastff_train']
 
 # %% ../../nbs/14_kernels_train.ipynb #d14a0006
 try:
@@ -505,13 +505,15 @@ def triton_forward(x:Tensor,                  # (rows, in)
                plan['warps'], key=key, **plan['consts'])
     return y, leaves, logits
 
+SORT_CONFIG = dict(BR=16, NB=1024, ZB=1024, num_warps=4)   # _sort_kernel: rows per program, histogram bins per step,
+                                                            # zero-fill width (H100: results/14_sort_h100.json)
 def _backward_plan(dy, x, nw, ow, logits, activation, need_x:bool, config):
     "What `triton_backward` needs that depends only on the key: sizes, grids and the kernels' constants."
     cfg = TRITON_CONFIG if config is None else {**TRITON_CONFIG, **config}
     rows, trees, L = logits.shape
     depth, d_in, d_out, nn_ = L - 1, x.shape[1], ow.shape[2], nw.shape[1]
     n_w, n_dw, f32 = trees * nn_, weight_grad_size(trees, nn_, d_in, d_out), lambda t: t.dtype == torch.float32
-    return dict(rows=rows, trees=trees, depth=depth, d_in=d_in, n_dw=n_dw, sort_grid=(-(-rows // 64), trees),
+    return dict(rows=rows, trees=trees, depth=depth, d_in=d_in, n_dw=n_dw, sort_grid=(-(-rows // SORT_CONFIG['BR']), trees),
                 sort_sizes=(n_dw, rows, trees, 1 << depth), grad_grid=(-(-rows // cfg['CH']),),
                 grad_sizes=(n_w * (d_in + d_out), n_w * d_in, n_w * (d_in + d_out + 1), rows, d_in, d_out, nn_, trees, depth),
                 warps=cfg['w_warps'], stages=cfg['w_stages'],
@@ -548,7 +550,7 @@ def triton_backward(dy:Tensor,                # (rows, out) gradient of the loss
     with _device_ctx(x):
         if hist is not None:
             launch(_sort_kernel, plan['sort_grid'], (hist, leaves, perm, sleaf, dw, *plan['sort_sizes']), key=key,
-                   BR=64, NB=128, ZB=1024)
+                   **SORT_CONFIG)
         for t in range(trees):
             launch(_grad_kernel, plan['grad_grid'], (perm, sleaf, x, dy, nw, ow, logits, dx, dxs, dw, *plan['grad_sizes'],
                    t, int(t == 0), int(t == trees - 1)), plan['warps'], plan['stages'], key=(key, t), **plan['consts'])
