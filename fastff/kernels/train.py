@@ -222,8 +222,10 @@ if triton is not None:
             leaf = node - ((1 << DEPTH) - 1)
             tl.store(LEAVES + r64 * TREES + t, leaf.to(tl.int64), mask=rm)
             n_leaves = 1 << DEPTH
-            if DO_HIST: tl.atomic_add(HIST + t * n_leaves + leaf, 1, mask=rm, sem='relaxed')            # rows per leaf: the backward's sort
-            if DO_COUNT: tl.atomic_add(COUNTS + t * n_leaves + leaf, leaf.to(tl.int64) * 0 + 1, mask=rm, sem='relaxed')  # usage counter
+            if DO_HIST:                                          # rows per leaf: the backward's sort
+                tl.atomic_add(HIST + t * n_leaves + leaf, 1, mask=rm, sem='relaxed')
+            if DO_COUNT:                                         # the usage counter
+                tl.atomic_add(COUNTS + t * n_leaves + leaf, leaf.to(tl.int64) * 0 + 1, mask=rm, sem='relaxed')
         for c in range(0, DB, BC):                               # pass 2: gather the output vectors
             cc = c + tl.arange(0, BC)
             cm = cc < DB
@@ -301,7 +303,7 @@ if triton is not None:
             _put(DOW + g64[:, None] * D_OUT + kk[None, :], _dot3(ACT_M, dy, tl.zeros([SLOTS, BK], dtype=tl.float32), True, S_DY),
                  store, add, km)
             if HAS_DOB:
-                if do_dob: tl.atomic_add(DOB + kk, tl.sum(dy, 0), mask=km, sem='relaxed')  # out_bias.grad = column sums of dy
+                if do_dob: tl.atomic_add(DOB + kk, tl.sum(dy, 0), mask=km, sem='relaxed')   # out_bias.grad: column sums of dy
         DZ = S * DACT_M
         sb = tl.sum(DZ, 1)
         tl.store(DNB + g64, sb, mask=store)
@@ -490,8 +492,8 @@ def triton_forward(x:Tensor,                  # (rows, in)
     if plan is None: plan = _PLANS[key] = _forward_plan(x, nw, nb, ow, ob, activation, config, counts is not None, hist is not None)
     rows, trees, dev = plan['rows'], plan['trees'], x.device
     if rows >= EVAL_FORWARD_ROWS.get(x.dtype, 1 << 62) and fastff_forward_logits is not None and not config:
-        n = trees << plan['depth']                           # the inference kernels count into the histogram (or the
-        r = fastff_forward_logits(x, nw, nb, ow, ob, activation, counts if hist is None else hist[:n])   # counter)
+        n = trees << plan['depth']                           # they count into the histogram, or else into the counter
+        r = fastff_forward_logits(x, nw, nb, ow, ob, activation, counts if hist is None else hist[:n])
         if r is not None:
             if hist is not None and counts is not None: counts.add_(hist[:n])
             return r
