@@ -824,9 +824,11 @@ def _warm_walk(x, node_weights, node_biases, out_weights, out_bias, counts, plan
         z = torch.empty(rows, node_weights.shape[1], dtype=torch.float32, device=dev)
         if lp is None: torch.cuda.current_blas_handle()
         else: _node_logits_kernel.warmup(x, node_weights, z, rows, grid=(1,), **lp['cfg'])._init_handles()   # (loaded too)
-        y, leaves = torch.empty(rows, out_weights.shape[-1], dtype=x.dtype, device=dev), torch.empty(rows, 1, dtype=torch.int64, device=dev)
-        _fastff_walk_kernel.warmup(z, x if node_biases is None else node_biases, out_weights, x if out_bias is None else out_bias,
-                                   y, leaves, counts if cfg['COUNT'] else leaves, grid=(1,), **cfg)._init_handles()
+        y = torch.empty(rows, out_weights.shape[-1], dtype=x.dtype, device=dev)
+        leaves = torch.empty(rows, 1, dtype=torch.int64, device=dev)
+        nb_, ob_ = x if node_biases is None else node_biases, x if out_bias is None else out_bias
+        _fastff_walk_kernel.warmup(z, nb_, out_weights, ob_, y, leaves, counts if cfg['COUNT'] else leaves, grid=(1,),
+                                   **cfg)._init_handles()
     except Exception: pass                   # a kernel that cannot be built is reported by the call that launches it
 
 def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation, counts, save_z=False):
