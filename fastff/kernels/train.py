@@ -399,10 +399,10 @@ def _device_ctx(x):
     if x.device.type != 'cuda' or x.device.index == torch.cuda.current_device(): return contextlib.nullcontext()
     return torch.cuda.device(x.device)
 
-FAST_LAUNCH = True   # after a kernel's first launch with given argument properties, call its compiled launcher directly
-_LAUNCHERS = {}      # (kernel, warps, constants, argument properties) -> (compiled kernel, constants in signature order)
+FAST_LAUNCH = True   # after a kernel's first launch with given argument properties, launch the compiled kernel directly
+_LAUNCHERS = {}      # (kernel, warps, constants, argument properties) -> `direct_launcher`'s run
 
-try: from fastff.kernels.triton_fff import _launch_hooks   # the inference kernels' check for a profiler's launch hooks
+try: from fastff.kernels.triton_fff import _launch_hooks, direct_launcher   # the inference kernels' launch helpers
 except Exception: _launch_hooks = lambda: True   # (no Triton kernels there: always launch through Triton)
 
 def _spec(a):
@@ -418,8 +418,8 @@ def launch(kernel,              # a `triton.jit` function
            **consts):           # its `tl.constexpr` arguments, which follow `args` in the signature
     """`kernel[grid](*args, **consts, num_warps=num_warps)`. Its first launch with arguments of these properties
     (dtypes, alignment, numbers, constants) goes through Triton, which compiles it; later ones call the compiled
-    launcher directly, on the current stream, skipping Triton's per-call argument binding and cache lookup (tens of
-    microseconds of host time per launch). Through Triton always when interpreting (`TRITON_INTERPRET=1`), when
+    kernel directly (`direct_launcher`), on the current stream, skipping Triton's per-call argument binding and cache
+    lookup (tens of microseconds of host time per launch). Through Triton always when interpreting (`TRITON_INTERPRET=1`), when
     `FAST_LAUNCH` is off, or when launch hooks are set (a profiler's, which Triton calls). A caller that already
     knows the properties (a plan's key) passes `key`, which spares deriving them from every argument."""
     direct = FAST_LAUNCH and args[0].is_cuda
@@ -427,14 +427,12 @@ def launch(kernel,              # a `triton.jit` function
         key = (kernel, key) if key is not None else (kernel, num_warps, num_stages, tuple(consts.items()), *map(_spec, args))
         fast = _LAUNCHERS.get(key)
         if fast is not None and not _launch_hooks():
-            k, cs = fast
             g = (*grid, 1, 1)
-            k.run(g[0], g[1], g[2], torch._C._cuda_getCurrentRawStream(args[0].device.index), k.function,
-                  k.packed_metadata, None, None, None, *args, *cs)
+            fast(g[0], g[1], g[2], torch._C._cuda_getCurrentRawStream(args[0].device.index), args)
             return
     k = kernel[grid](*args, num_warps=num_warps, **consts, **({} if num_stages is None else dict(num_stages=num_stages)))
     if direct and getattr(k, 'function', None) is not None and not _launch_hooks():
-        _LAUNCHERS[key] = (k, tuple(consts[n] for n in kernel.arg_names[len(args):]))
+        _LAUNCHERS[key] = direct_launcher(k, kernel, len(args), consts)
 
 def weight_grad_size(trees:int, # trees
                      nodes:int, # nodes per tree, 2**(depth+1)-1

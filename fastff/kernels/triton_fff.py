@@ -17,7 +17,7 @@ __all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMA
            'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'STAGES_ROWS', 'STAGES_TOP_SHIFT', 'STAGE_B_CONFIGS', 'LEAF_CONFIGS',
            'FEW_ROWS', 'FEW_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'MM_ROWS', 'MM_EAGER', 'WALK_CONFIGS',
            'LOGITS_CONFIGS', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE',
-           'fastff_eval', 'fastff_forward_logits', 'fff_eval', 'leaf_mlp_eval']
+           'direct_launcher', 'fastff_eval', 'fastff_forward_logits', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
@@ -676,7 +676,7 @@ WALK_CONFIGS = {dt: dict(BN=64, num_warps=1) for dt in DTYPES}                  
 LOGITS_CONFIGS = {torch.float32: None,                                           # None: cuBLAS, else the tile of
                   torch.bfloat16: dict(BM=64, BN=64, BK=128, num_warps=4, num_stages=3),   # _node_logits_kernel
                   torch.float16: dict(BM=64, BN=64, BK=128, num_warps=4, num_stages=3)}
-FAST_LAUNCH = True         # after the first launch, call the compiled kernel's launcher directly
+FAST_LAUNCH = True         # after the first launch, launch the compiled kernel directly (`direct_launcher`)
 MAX_LEVELS = 16            # fastff_eval: at most 2 stages of at most 8 levels (256-column products)
 MAX_PRODUCT_LEVELS = 7     # fff_eval: the top levels done as one product (127 nodes); deeper levels per row
 MAX_WIDTH = 256            # leaf MLP width held by one tile
@@ -707,14 +707,14 @@ class _Workspace:
 
 _WORKSPACES, _PLANS, _OCCUPANCY, _KERNEL_INFO, _BUILD_ERRORS = {}, {}, {}, {}, {}
 
-def _in_private_pool(device, stream) -> bool:
+def _in_private_pool(device, stream, capturing=None) -> bool:
     """True where allocations may go to a CUDA graph's private memory pool: during capture, and while
     `torch.compile(mode="reduce-overhead")`'s CUDA-graph trees warm a function up (they run it on their own stream,
     allocating from their pool, and check that every tensor left in it is an output). Such calls take fresh buffers
     rather than the cached ones. Any other call -- plain eager calls in a process that also runs such trees
     included -- takes the cached ones; when we cannot tell, fresh buffers are the safe answer."""
     if device.type != 'cuda': return False
-    if torch.cuda.is_current_stream_capturing(): return True
+    if torch.cuda.is_current_stream_capturing() if capturing is None else capturing: return True
     trees = sys.modules.get('torch._inductor.cudagraph_trees')
     if trees is None: return False
     try:
@@ -723,9 +723,9 @@ def _in_private_pool(device, stream) -> bool:
         return manager is not None and manager.stream.cuda_stream == stream   # the trees' warm-up stream
     except Exception: return True
 
-def _workspace(plan, rows):
+def _workspace(plan, rows, capturing=None):
     "(workspace, buffers, capacity) of a call: the plan's cached ones, made on first use, or fresh ones in a private pool."
-    if _in_private_pool(plan['device'], plan['stream']):
+    if _in_private_pool(plan['device'], plan['stream'], capturing):
         ws = _Workspace(plan['device'], plan['n_counts'])
         return ws, ws.get(rows, **plan['shapes']), ws.capacity
     if plan['ws'] is None:
@@ -763,8 +763,10 @@ def _reference(name):
 
 def _contig(*ts):
     "Contiguous and 16-byte aligned (what the compiled kernels were specialised for)."
-    return all(t is None or (t.is_contiguous() and t.data_ptr() % 16 == 0) for t in ts)
-def _dtypes(*ts): return tuple(None if t is None else t.dtype for t in ts)
+    for t in ts:
+        if t is not None and not (t.is_contiguous() and t.data_ptr() % 16 == 0): return False
+    return True
+def _dtypes(*ts): return tuple([None if t is None else t.dtype for t in ts])
 
 # %% ../../nbs/12_kernels_triton.ipynb #fb9888ef
 def _split_out(tiles, d_out, BN, dev):
@@ -773,15 +775,57 @@ def _split_out(tiles, d_out, BN, dev):
     sms = torch.cuda.get_device_properties(dev).multi_processor_count
     return max(1, min(sms // max(tiles, 1), -(-d_out // BN)))
 
+def _static_launch(k, n_args:int):
+    """How PyTorch's static CUDA launcher (`torch._C._StaticCudaLauncher`, the C++ launcher `torch.compile` starts
+    Triton kernels with) launches compiled kernel `k`: `(positions, types, warps, shared)`, the positions among its
+    first `n_args` (run-time) arguments that are kernel parameters (Triton drops constants and arguments it
+    specialised on) and their type codes, scratch pointers appended. Raises where that launcher cannot take `k`
+    (launch hooks, scratch memory, several CTAs, tensor descriptors, a Triton whose metadata it does not read)."""
+    from torch._inductor.runtime.static_triton_launcher import StaticallyLaunchedCudaKernel
+    if not hasattr(k, '_cubin_path'): k._cubin_path = None  # (read by the constructor; we launch Triton's loaded function)
+    s = StaticallyLaunchedCudaKernel(k)
+    names = k.src.fn.arg_names
+    index = lambda a: names.index(a) if isinstance(a, str) else a[0] if isinstance(a, tuple) else a
+    sig = {index(a): t for a, t in k.src.signature.items()}
+    consts = {index(a) for a in getattr(k.src, 'constants', {})}
+    keep = [i for i in sorted(sig) if sig[i] != 'constexpr' and i not in consts]
+    if len(keep) != len(s.arg_tys) or (keep and keep[-1] >= n_args) or getattr(s, '_has_tensordesc', False):
+        raise NotImplementedError(f"{s.name}: parameters {keep} do not match {s.arg_tys!r}")
+    scratch = int(s.has_global_scratch) + int(s.has_profile_scratch)
+    return keep, s.arg_tys + 'O' * scratch, s.num_warps, s.shared
+
+def direct_launcher(k, # a compiled Triton kernel (what launching a `triton.jit` function returns), loaded
+                    kernel, # the `triton.jit` function it was compiled from
+                    n_args:int, # its run-time arguments, which come first in its signature
+                    consts:dict): # its constants (`tl.constexpr` arguments and launch options) as compiled
+    """`run(grid_x, grid_y, grid_z, stream, args)` that launches `k` again with run-time arguments `args` (the same
+    properties as compiled: dtypes, alignment, specialised numbers), with tensors passed as their addresses (Triton's
+    launcher would call each one's `data_ptr()` and ask the driver about it). PyTorch's static CUDA launcher runs it
+    where it can take `k` (`_static_launch`): no Python between the call and `cuLaunchKernel`. Elsewhere Triton's
+    compiled launcher runs it, with the constants appended."""
+    T = torch.Tensor
+    try:
+        keep, tys, warps, shared = _static_launch(k, n_args)
+        launch, fn, extra = torch._C._StaticCudaLauncher._launch_kernel, k.function, (None,) * (len(tys) - len(keep))
+        every = keep == list(range(n_args))
+        def run(gx, gy, gz, stream, args):
+            a = [t.data_ptr() if isinstance(t, T) else t for t in args]
+            launch(fn, gx, gy, gz, warps, shared, tys, (*(a if every else [a[i] for i in keep]), *extra), stream)
+    except Exception:                                       # Triton's own launcher: every argument, constants too
+        cs = [consts[n] for n in kernel.arg_names[n_args:]]
+        def run(gx, gy, gz, stream, args):
+            k.run(gx, gy, gz, stream, k.function, k.packed_metadata, None, None, None,
+                  *[t.data_ptr() if isinstance(t, T) else t for t in args], *cs)
+    return run
+
 def _launch(plan, kernel, args, stream, key):
     """Launch `kernel` with `args` (its run-time arguments) and the plan's constants. The first launch goes through
-    Triton (compiling, and picking the grid from occupancy); later ones call the compiled launcher directly, skipping
-    Triton's per-call argument binding and specialisation (most of an eager call's host time). A kernel that fails
-    to build is reported once and the plan falls back to the reference (returns False)."""
+    Triton (compiling, and picking the grid from occupancy); later ones go straight to the compiled kernel
+    (`direct_launcher`), skipping Triton's per-call argument binding and specialisation (most of an eager call's host
+    time). A kernel that fails to build is reported once and the plan falls back to the reference (returns False)."""
     fast = plan.get('fast')
     if fast is not None and not _launch_hooks():
-        k, consts, grid = fast
-        k.run(grid, 1, 1, stream, k.function, k.packed_metadata, None, None, None, *args, *consts)
+        fast(plan['grid'], 1, 1, stream, args)
         return True
     cfg = plan['cfg']
     try:
@@ -797,7 +841,7 @@ def _launch(plan, kernel, args, stream, key):
         _PLANS[key] = None
         return False
     if FAST_LAUNCH and not INTERPRET and k is not None and not _launch_hooks():
-        plan['fast'] = (k, [cfg[n] for n in kernel.arg_names[len(args):]], plan['grid'])
+        plan['fast'] = direct_launcher(k, kernel, len(args), cfg)
     return True
 
 def _capturing(x) -> bool:
@@ -921,10 +965,10 @@ def _walk_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, c
 def _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation, counts, z=None):
     """`fastff_eval`'s Triton launches: `(y, leaves)`, or None where no plan takes these inputs (or a kernel could not
     be built). `z` (rows, trees, depth + 1) fp32, or None: where the training forward wants the path's logits."""
-    stream = _stream(x.device)
+    stream, capturing = _stream(x.device), _capturing(x)
     key = (x.shape, x.dtype, x.device, node_weights.shape, out_weights.shape, _dtypes(node_weights, node_biases, out_weights, out_bias, counts),
            activation, 0 if counts is None else counts.numel(), stream, _contig(x, node_weights, node_biases, out_weights, out_bias),
-           _capturing(x), _tf32(x), z is not None)
+           capturing, _tf32(x), z is not None)
     plan = _PLANS.get(key, False)
     if plan is False: plan = _PLANS[key] = _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation, counts,
                                                         z is not None)
@@ -947,7 +991,7 @@ def _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation
     if plan['one_row']:                                    # no workspace
         args = [x, node_weights, nb_, out_weights, ob_, y, y, leaves, counts_, y, leaves, leaves, leaves, z_, rows, 0, 0]
     else:
-        ws, b, capacity = _workspace(plan, rows)
+        ws, b, capacity = _workspace(plan, rows, capturing)
         args = [x, node_weights, nb_, out_weights, ob_, y, b.get('acc', y), leaves, counts_, b['path_act'], b['perm'],
                 ws.counter, ws.sync, z_, rows, capacity, 0]
     if plan['stages'] is None:                             # one launch
