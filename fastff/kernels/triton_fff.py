@@ -801,8 +801,8 @@ def direct_launcher(k, # a compiled Triton kernel (what launching a `triton.jit`
     """`run(grid_x, grid_y, grid_z, stream, args)` that launches `k` again with run-time arguments `args` (the same
     properties as compiled: dtypes, alignment, specialised numbers), with tensors passed as their addresses (Triton's
     launcher would call each one's `data_ptr()` and ask the driver about it). PyTorch's static CUDA launcher runs it
-    where it can take `k` (`_static_launch`): no Python between the call and `cuLaunchKernel`. Elsewhere Triton's
-    compiled launcher runs it, with the constants appended."""
+    where it can take `k` (`_static_launch`): one C++ call fills the parameters and calls `cuLaunchKernel`. Elsewhere
+    Triton's compiled launcher runs it, with the constants appended."""
     T = torch.Tensor
     try:
         keep, tys, warps, shared = _static_launch(k, n_args)
