@@ -419,9 +419,10 @@ def launch(kernel,              # a `triton.jit` function
     """`kernel[grid](*args, **consts, num_warps=num_warps)`. Its first launch with arguments of these properties
     (dtypes, alignment, numbers, constants) goes through Triton, which compiles it; later ones call the compiled
     kernel directly (`direct_launcher`), on the current stream, skipping Triton's per-call argument binding and cache
-    lookup (tens of microseconds of host time per launch). Through Triton always when interpreting (`TRITON_INTERPRET=1`), when
-    `FAST_LAUNCH` is off, or when launch hooks are set (a profiler's, which Triton calls). A caller that already
-    knows the properties (a plan's key) passes `key`, which spares deriving them from every argument."""
+    lookup (tens of microseconds of host time per launch). Through Triton always when interpreting
+    (`TRITON_INTERPRET=1`), when `FAST_LAUNCH` is off, or when launch hooks are set (a profiler's, which Triton calls).
+    A caller that already knows the properties (a plan's key) passes `key`, which spares deriving them from every
+    argument."""
     direct = FAST_LAUNCH and args[0].is_cuda
     if direct:
         key = (kernel, key) if key is not None else (kernel, num_warps, num_stages, tuple(consts.items()), *map(_spec, args))

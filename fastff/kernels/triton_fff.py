@@ -782,7 +782,7 @@ def _static_launch(k, n_args:int):
     specialised on) and their type codes, scratch pointers appended. Raises where that launcher cannot take `k`
     (launch hooks, scratch memory, several CTAs, tensor descriptors, a Triton whose metadata it does not read)."""
     from torch._inductor.runtime.static_triton_launcher import StaticallyLaunchedCudaKernel
-    if not hasattr(k, '_cubin_path'): k._cubin_path = None  # (read by the constructor; we launch Triton's loaded function)
+    if not hasattr(k, '_cubin_path'): k._cubin_path = None  # (its constructor reads it; Triton's loaded function runs)
     s = StaticallyLaunchedCudaKernel(k)
     names = k.src.fn.arg_names
     index = lambda a: names.index(a) if isinstance(a, str) else a[0] if isinstance(a, tuple) else a
