@@ -79,8 +79,8 @@ def _hard_forward(self:FastFeedForward, rows, ws, act, counts):
 @patch
 def _eager_eval(self:FastFeedForward, x):
     """The common inference call, with nothing re-checked per call beyond what picks it: eager, `eval()`, no autograd,
-    no autocast, `x` already in the parameters' dtype. One operator call, kept for the next calls of this input shape
-    as the layer's bound replay (`_bind_replay`); None when it does not apply."""
+    no autocast, `x` already in the parameters' dtype. One operator call (after the first call of a shape, the kernel's
+    launch replayed: `_kernel_call`); None when it does not apply."""
     if (self.training or self.impl is not None or self.activation_name is None
             or torch.is_grad_enabled()): return None
     p = self._parameters
@@ -88,15 +88,10 @@ def _eager_eval(self:FastFeedForward, x):
     rows = self._plain_rows(x, self.input_dim, nw.dtype)
     if rows is None: return None
     if not rows.is_contiguous(): rows = rows.contiguous()
-    (y, leaves), replay = self._kernel_call(ops.fastff_eval, rows, nw, p.get('node_biases'), p['out_weights'],
-                                            p.get('out_bias'), self.activation_name, self._fast_counts(nw.device))
-    post = None
-    if self.n_trees > 1:                                   # leaves numbered across trees
-        offsets = torch.arange(self.n_trees, device=rows.device) * self.n_leaves
-        post = offsets.__radd__
-        leaves = post(leaves)
+    y, leaves = self._kernel_call(ops.fastff_eval, rows, nw, p.get('node_biases'), p['out_weights'], p.get('out_bias'),
+                                  self.activation_name, self._fast_counts(nw.device))
+    if self.n_trees > 1: leaves = leaves + torch.arange(self.n_trees, device=rows.device) * self.n_leaves
     self.__dict__.update(last_leaves=leaves, last_gate_probs=None)
-    if replay is not None: self._bind_replay(x, replay, self.output_dim, post)
     return y if x.dim() == 2 else y.view(*x.shape[:-1], self.output_dim)
 
 @patch
@@ -121,9 +116,6 @@ def forward(self:FastFeedForward, x, # (..., input_dim) inputs
             impl:str|None=None):     # override the layer's `impl` for this call (eval only)
     "Hard path per tree (training and `eval()`), or the soft relaxation in training when `soft=True`; `x` is (..., input_dim)."
     if impl is None and x.__class__ is torch.Tensor:
-        if self._replay is not None and not torch.compiler.is_compiling():
-            y = self._replay(x)                            # an eval call like the last: its launch again
-            if y is not None: return y
         y = self._eager_train(x) if self.training else self._eager_eval(x)
         if y is not None: return y
     rows = self._rows(x, self.input_dim)

@@ -195,14 +195,12 @@ def _train_forward(self:FFF, x, hard:bool):
     return y.to(x.dtype)
 
 # %% ../nbs/01_fff.ipynb #977d8e7c
-def _column(leaf): return leaf[:, None]
-
 @patch
 def _eager_eval(self:FFF, x):
     """The common inference call, as `FastFeedForward`'s: eager, `eval()`, no autograd, no autocast, no master leaf,
     `x` already in the parameters' dtype; nothing re-checked per call beyond what picks it. One call of
-    the `fff_eval` operator, kept for the next calls of this input shape as the layer's bound replay
-    (`_bind_replay`); None when it does not apply."""
+    the `fff_eval` operator (its kernel's launch replayed from the second call of a shape on: `_kernel_call`); None
+    when it does not apply."""
     if (self.training or self.impl is not None or self.activation_name is None or self.master_leaf
             or torch.is_grad_enabled()): return None
     p = self._parameters
@@ -210,10 +208,9 @@ def _eager_eval(self:FFF, x):
     rows = self._plain_rows(x, self.input_width, nw.dtype)
     if rows is None: return None
     if not rows.is_contiguous(): rows = rows.contiguous()
-    (y, leaf), replay = self._kernel_call(ops.fff_eval, rows, nw, p['node_biases'], p['w1s'], p['b1s'], p['w2s'],
-                                          p['b2s'], self.activation_name, self._fast_counts(nw.device))
+    y, leaf = self._kernel_call(ops.fff_eval, rows, nw, p['node_biases'], p['w1s'], p['b1s'], p['w2s'], p['b2s'],
+                                self.activation_name, self._fast_counts(nw.device))
     self.__dict__.update(last_leaves=leaf[:, None], last_gate_probs=None)
-    if replay is not None: self._bind_replay(x, replay, self.output_width, _column)
     return y if x.dim() == 2 else y.view(*x.shape[:-1], self.output_width)
 
 @patch
@@ -222,9 +219,6 @@ def forward(self:FFF, x, # (..., input_width) inputs
             use_hard_decisions:bool|None=None): # training: round this call's decisions (straight-through) or not; None: `train_hardened`
     "Soft mixture of all leaves in training, one leaf per row in `eval()`; `x` is (..., input_width)."
     if impl is None and use_hard_decisions is None and x.__class__ is torch.Tensor:
-        if self._replay is not None and not torch.compiler.is_compiling():
-            y = self._replay(x)                            # an eval call like the last: its launch again
-            if y is not None: return y
         y = self._eager_eval(x)
         if y is not None: return y
     rows = self._rows(x, self.input_width)

@@ -276,7 +276,6 @@ class RoutedLayer(torch.nn.Module):
     "Base of fastff's routed layers (trees and flat gates): input checks, flattening to rows, mixed precision and leaf-usage bookkeeping."
     n_trees = 1
     _transient = ('last_leaves', 'last_gate_probs', 'hardening_loss')
-    _replay = None        # the eager fast path's bound call (`_bind_replay`), set on the first eager eval call
     def _init_usage(self, n_experts:int): # leaves (experts) counted: n_trees * n_leaves
         self.n_experts, self.track_usage = n_experts, True
         self.register_buffer('leaf_usage', torch.zeros(n_experts, dtype=torch.long))
@@ -285,7 +284,6 @@ class RoutedLayer(torch.nn.Module):
 
     def _apply(self, fn, recurse=True):
         soft = self._buffers.get('soft_leaf_usage')
-        self.__dict__.pop('_replay', None)                # parameters moved or converted: bind again
         out = super()._apply(fn, recurse)
         if soft is not None:   # follow the layer's device, but stay float64 whatever dtype the layer moves to
             self._buffers['soft_leaf_usage'] = soft.to(self._buffers['leaf_usage'].device)
@@ -299,7 +297,7 @@ class RoutedLayer(torch.nn.Module):
     def __getstate__(self):
         "Copy/pickle the last forward's tensors detached: no autograd graph travels with the layer."
         state = dict(super().__getstate__())
-        state.pop('_replay', None)                        # a bound kernel launch: made again on the next call
+        state.pop('_replays', None)                       # bound kernel launches: made again on the next call
         for k in self._transient:
             if isinstance(state.get(k), torch.Tensor): state[k] = state[k].detach()
         return state
@@ -322,40 +320,21 @@ class RoutedLayer(torch.nn.Module):
     def _kernel_call(self, op, # a `FastffOp` (`fastff.kernels.ops`)
                      rows:torch.Tensor, # (rows, width) input, as `_plain_rows` gave it, contiguous
                      *args): # the operator's other arguments
-        """An eager fast path's call of `op`: `(outputs, replay)`. The operator itself while a dispatch mode is
-        active; else its kernel for `rows`' device, through the kernel's `bind` where it has one, which also returns
-        a replay of the call's launch (`bound_replay`) for `_bind_replay`; replay None otherwise."""
-        if torch._C._len_torch_dispatch_stack(): return op.op.default(rows, *args), None
-        kernel = op.kernel(rows.device.type)
-        bind = getattr(kernel, 'bind', None)
-        return bind(rows, *args) if bind is not None else ((kernel or op.op.default)(rows, *args), None)
-
-    def _bind_replay(self, x:torch.Tensor, # the input of the call just made, as the layer got it
-                     replay, # that call's kernel replay (`_kernel_call`)
-                     out_width:int, # features out
-                     leaves_post=None): # leaves -> `last_leaves` (tree offsets added, ...), or None: as they are
-        """Keep `replay` as the layer's eager call for inputs like `x`: from then on `self._replay(x)` returns the
-        layer's output through it -- the kernel's launch repeated, nothing else -- or None where the checked path must
-        run: in training, with autograd or autocast on, under a dispatch mode, for another input shape, dtype or device
-        or a non-contiguous input, when a parameter or the usage counter has moved (by address) or `track_usage`,
-        `impl` or the activation changed; the kernel replay itself checks alignment, stream and capture."""
-        shape, dt, where, kind, width = x.shape, x.dtype, x.get_device(), x.device.type, x.shape[-1]
-        p, bufs, d = self._parameters, self._buffers, self.__dict__
-        ptrs = [t.data_ptr() for t in p.values() if t is not None]
-        counts, track, impl, act = bufs['leaf_usage'].data_ptr(), self.track_usage, self.impl, self.activation_name
-        out_shape, flat = (*shape[:-1], out_width), len(shape) != 2
-        grad, autocast, modes = torch.is_grad_enabled, torch.is_autocast_enabled, torch._C._len_torch_dispatch_stack
-        def run(x):
-            if (self.training or grad() or x.shape != shape or x.dtype != dt or x.get_device() != where
-                    or not x.is_contiguous() or autocast(kind) or modes() or self.track_usage is not track
-                    or self.impl is not impl or self.activation_name is not act or bufs['leaf_usage'].data_ptr() != counts
-                    or [t.data_ptr() for t in p.values() if t is not None] != ptrs): return None
-            out = replay(x.view(-1, width) if flat else x)
-            if out is None: return None
-            y, leaves = out
-            d['last_leaves'], d['last_gate_probs'] = leaves if leaves_post is None else leaves_post(leaves), None
-            return y.view(out_shape) if flat else y
-        d['_replay'] = run
+        """An eager fast path's call of `op`: the operator itself while a dispatch mode is active; else its kernel for
+        `rows`' device, through the replay its `bind` made on an earlier call of this shape where it has one (the same
+        launch again, for the same weights and settings: nothing looked up or planned again; `bound_replay`)."""
+        if torch._C._len_torch_dispatch_stack(): return op.op.default(rows, *args)
+        replays = self.__dict__.get('_replays')
+        if replays is None: replays = self.__dict__['_replays'] = {}
+        replay = replays.get(rows.shape)
+        out = replay(rows, *args) if replay is not None else None
+        if out is None:
+            kernel = op.kernel(rows.device.type)
+            bind = getattr(kernel, 'bind', None)
+            if bind is None: return (kernel or op.op.default)(rows, *args)
+            if len(replays) >= 8: replays.clear()         # a few input shapes at a time
+            out, replays[rows.shape] = bind(rows, *args)
+        return out
 
     def release_graph(self):
         """Let go of the last call's tensors that hold its autograd graph (`hardening_loss`, `last_gate_probs`, ...).

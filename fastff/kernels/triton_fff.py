@@ -1027,35 +1027,33 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
 
 def bound_replay(launches:list, # what `_launch` recorded during one call: (plan, kernel, args, stream, key) each
                  x:torch.Tensor, # that call's input
+                 args:tuple, # its other arguments (tensors, None, strings), as the operator takes them
                  outs:tuple): # its outputs
-    """`replay(x)`: the call that made `outs` again for a new input `x` -- its one kernel launch repeated with `x`, new
-    outputs and the call's other arguments, nothing planned or looked up again -- returning the new outputs. The
-    caller vouches for the rest: `x` of the bound call's shape, dtype and device, contiguous, and every other argument
-    the same (the same tensors, at the same addresses); `replay` checks what may differ call by call and returns None
-    (call the kernel function instead) for an input that is not 16-byte aligned, another CUDA stream, or a CUDA graph
-    being captured. None where the call was not one launch (the reference, several launches, the walk path)."""
+    """`replay(x, *args)`: the call that made `outs` again, for a new input `x` -- its one kernel launch repeated with
+    `x`, new outputs and nothing planned or looked up again -- returning the new outputs, or None (call the kernel
+    function instead) where anything differs: `x`'s shape, dtype, device or 16-byte alignment, the other tensors'
+    addresses, the other arguments, the CUDA stream, or a CUDA graph being captured. None where the call was not one
+    launch (the reference, several launches, the walk path's cuBLAS product)."""
     if len(launches) != 1 or launches[0][0].get('walk'): return None
     plan, kernel, kargs, stream, key = launches[0]
-    ins, base, pos = (x, *outs), list(kargs), []
-    for i, a in enumerate(kargs):                          # kernel argument i is the input or an output: filled per call
+    T = torch.Tensor
+    ins = (x, *[a for a in args if isinstance(a, T)], *outs)
+    pos, base = [], list(kargs)                            # kernel argument i is ins[k]: filled in call by call
+    for i, a in enumerate(kargs):
         k = next((k for k, t in enumerate(ins) if a is t), None)
         if k is not None: pos.append((i, k)); base[i] = None
-    T, dev, where = torch.Tensor, x.device, x.get_device()
-    addrs = [a.data_ptr() if isinstance(a, T) else a for a in base]
+    sig = [a.data_ptr() if isinstance(a, T) else a for a in args]
+    shape, dt, dev, where = x.shape, x.dtype, x.device, x.get_device()
     specs = [(o.shape, o.dtype) for o in outs]
-    def replay(x):
-        if x.data_ptr() % 16 or _stream(dev) != stream or _capturing(x): return None
-        ins = (x, *[torch.empty(s, dtype=d, device=dev) for s, d in specs])
-        fast = plan.get('fast')
-        if fast is not None and not _launch_hooks():      # addresses straight to the compiled kernel
-            a = addrs.copy()
-            for i, k in pos: a[i] = ins[k].data_ptr()
-            fast(plan['grid'], 1, 1, stream, a)
-        else:                                              # the interpreter, or Triton's launch hooks: `_launch`
-            a = base.copy()
-            for i, k in pos: a[i] = ins[k]
-            if not _launch(plan, kernel, a, stream, key): return None
-        return ins[1:]
+    def replay(x, *args):
+        if (x.shape != shape or x.dtype != dt or x.get_device() != where or x.data_ptr() % 16
+                or [a.data_ptr() if isinstance(a, T) else a for a in args] != sig
+                or _stream(dev) != stream or _capturing(x)): return None
+        new = [torch.empty(s, dtype=d, device=dev) for s, d in specs]
+        ins = (x, *[a for a in args if isinstance(a, T)], *new)
+        a = base.copy()
+        for i, k in pos: a[i] = ins[k]
+        return new if _launch(plan, kernel, a, stream, key) else None
     return replay
 
 def _bind_fastff_eval(x, node_weights, node_biases, out_weights, out_bias, activation, counts=None):
@@ -1064,7 +1062,7 @@ def _bind_fastff_eval(x, node_weights, node_biases, out_weights, out_bias, activ
     r = _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation, counts, None, launches)
     if r is None:
         return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts), None
-    return r, bound_replay(launches, x, r)
+    return r, bound_replay(launches, x, (node_weights, node_biases, out_weights, out_bias, activation, counts), r)
 fastff_eval.bind = _bind_fastff_eval
 
 def fastff_forward_logits(x:torch.Tensor, # (rows, in) inputs
@@ -1179,7 +1177,7 @@ def _bind_fff_eval(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation=
     launches = []
     r = _leaf_call(x, node_weights, node_biases, None, w1s, b1s, w2s, b2s, activation, counts, launches)
     if r is None: return _reference('fff_eval')(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, counts), None
-    return r, bound_replay(launches, x, r)
+    return r, bound_replay(launches, x, (node_weights, node_biases, w1s, b1s, w2s, b2s, activation, counts), r)
 fff_eval.bind = _bind_fff_eval
 
 def leaf_mlp_eval(x:torch.Tensor,    # (rows, in) inputs
