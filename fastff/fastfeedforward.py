@@ -76,11 +76,12 @@ def _hard_forward(self:FastFeedForward, rows, ws, act, counts):
         return fastff_train(rows, *ws, act, counts)     # (eager: the operator's body, no dispatcher round trip; traced: the operator)
     return fastff_eval_reference(rows, *ws, act, counts)  # gathers: gradients reach exactly the engaged neurons
 
+_fastff_eval_op = torch.ops.fastff.fastff_eval.default     # the operator's overload, looked up once
+
 @patch
 def _eager_eval(self:FastFeedForward, x):
     """The common inference call, with nothing re-checked per call beyond what picks it: eager, `eval()`, no autograd,
-    no autocast, `x` already in the parameters' dtype. One operator call (after the first call of a shape, the kernel's
-    launch replayed: `_kernel_call`); None when it does not apply."""
+    no autocast, `x` already in the parameters' dtype. One operator call; None when it does not apply."""
     if (self.training or self.impl is not None or self.activation_name is None
             or torch.is_grad_enabled()): return None
     p = self._parameters
@@ -88,8 +89,11 @@ def _eager_eval(self:FastFeedForward, x):
     rows = self._plain_rows(x, self.input_dim, nw.dtype)
     if rows is None: return None
     if not rows.is_contiguous(): rows = rows.contiguous()
-    y, leaves = self._kernel_call(ops.fastff_eval, rows, nw, p.get('node_biases'), p['out_weights'], p.get('out_bias'),
-                                  self.activation_name, self._fast_counts(nw.device))
+    op = _fastff_eval_op
+    if not torch._C._len_torch_dispatch_stack():           # no dispatch mode to see the call: the device's kernel itself
+        op = ops.fastff_eval.kernel(x.device.type) or op
+    y, leaves = op(rows, nw, p.get('node_biases'), p['out_weights'], p.get('out_bias'), self.activation_name,
+                   self._fast_counts(nw.device))
     if self.n_trees > 1: leaves = leaves + torch.arange(self.n_trees, device=rows.device) * self.n_leaves
     self.__dict__.update(last_leaves=leaves, last_gate_probs=None)
     return y if x.dim() == 2 else y.view(*x.shape[:-1], self.output_dim)

@@ -195,12 +195,13 @@ def _train_forward(self:FFF, x, hard:bool):
     return y.to(x.dtype)
 
 # %% ../nbs/01_fff.ipynb #977d8e7c
+_fff_eval_op = torch.ops.fastff.fff_eval.default     # the operator's overload, looked up once
+
 @patch
 def _eager_eval(self:FFF, x):
     """The common inference call, as `FastFeedForward`'s: eager, `eval()`, no autograd, no autocast, no master leaf,
     `x` already in the parameters' dtype; nothing re-checked per call beyond what picks it. One call of
-    the `fff_eval` operator (its kernel's launch replayed from the second call of a shape on: `_kernel_call`); None
-    when it does not apply."""
+    the `fff_eval` operator (of its kernel for `x`'s device when no dispatch mode is active); None when it does not apply."""
     if (self.training or self.impl is not None or self.activation_name is None or self.master_leaf
             or torch.is_grad_enabled()): return None
     p = self._parameters
@@ -208,8 +209,10 @@ def _eager_eval(self:FFF, x):
     rows = self._plain_rows(x, self.input_width, nw.dtype)
     if rows is None: return None
     if not rows.is_contiguous(): rows = rows.contiguous()
-    y, leaf = self._kernel_call(ops.fff_eval, rows, nw, p['node_biases'], p['w1s'], p['b1s'], p['w2s'], p['b2s'],
-                                self.activation_name, self._fast_counts(nw.device))
+    op = _fff_eval_op
+    if not torch._C._len_torch_dispatch_stack(): op = ops.fff_eval.kernel(x.device.type) or op
+    y, leaf = op(rows, nw, p['node_biases'], p['w1s'], p['b1s'], p['w2s'], p['b2s'], self.activation_name,
+                 self._fast_counts(nw.device))
     self.__dict__.update(last_leaves=leaf[:, None], last_gate_probs=None)
     return y if x.dim() == 2 else y.view(*x.shape[:-1], self.output_width)
 

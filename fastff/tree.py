@@ -297,7 +297,6 @@ class RoutedLayer(torch.nn.Module):
     def __getstate__(self):
         "Copy/pickle the last forward's tensors detached: no autograd graph travels with the layer."
         state = dict(super().__getstate__())
-        state.pop('_replays', None)                       # bound kernel launches: made again on the next call
         for k in self._transient:
             if isinstance(state.get(k), torch.Tensor): state[k] = state[k].detach()
         return state
@@ -316,25 +315,6 @@ class RoutedLayer(torch.nn.Module):
         c = _NO_COUNTS.get(device)
         if c is None: c = _NO_COUNTS[device] = torch.empty(0, dtype=torch.long, device=device)
         return c
-
-    def _kernel_call(self, op, # a `FastffOp` (`fastff.kernels.ops`)
-                     rows:torch.Tensor, # (rows, width) input, as `_plain_rows` gave it, contiguous
-                     *args): # the operator's other arguments
-        """An eager fast path's call of `op`: the operator itself while a dispatch mode is active; else its kernel for
-        `rows`' device, through the replay its `bind` made on an earlier call of this shape where it has one (the same
-        launch again, for the same weights and settings: nothing looked up or planned again; `bound_replay`)."""
-        if torch._C._len_torch_dispatch_stack(): return op.op.default(rows, *args)
-        replays = self.__dict__.get('_replays')
-        if replays is None: replays = self.__dict__['_replays'] = {}
-        replay = replays.get(rows.shape)
-        out = replay(rows, *args) if replay is not None else None
-        if out is None:
-            kernel = op.kernel(rows.device.type)
-            bind = getattr(kernel, 'bind', None)
-            if bind is None: return (kernel or op.op.default)(rows, *args)
-            if len(replays) >= 8: replays.clear()         # a few input shapes at a time
-            out, replays[rows.shape] = bind(rows, *args)
-        return out
 
     def release_graph(self):
         """Let go of the last call's tensors that hold its autograd graph (`hardening_loss`, `last_gate_probs`, ...).

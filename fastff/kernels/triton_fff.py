@@ -17,7 +17,7 @@ __all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMA
            'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'STAGES_ROWS', 'STAGES_TOP_SHIFT', 'STAGE_B_CONFIGS', 'LEAF_CONFIGS',
            'FEW_ROWS', 'FEW_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'MM_ROWS', 'MM_EAGER', 'WALK_CONFIGS',
            'LOGITS_CONFIGS', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE',
-           'direct_launcher', 'fastff_eval', 'bound_replay', 'fastff_forward_logits', 'fff_eval', 'leaf_mlp_eval']
+           'direct_launcher', 'fastff_eval', 'fastff_forward_logits', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
@@ -818,13 +818,11 @@ def direct_launcher(k, # a compiled Triton kernel (what launching a `triton.jit`
                   *[t.data_ptr() if isinstance(t, T) else t for t in args], *cs)
     return run
 
-def _launch(plan, kernel, args, stream, key, record=None):
-    """Launch `kernel` with `args` (its run-time arguments) and the plan's constants (and append what was launched to
-    `record`, a list, if given: what `bound_replay` launches again). The first launch goes through
+def _launch(plan, kernel, args, stream, key):
+    """Launch `kernel` with `args` (its run-time arguments) and the plan's constants. The first launch goes through
     Triton (compiling, and picking the grid from occupancy); later ones go straight to the compiled kernel
     (`direct_launcher`), skipping Triton's per-call argument binding and specialisation (most of an eager call's host
     time). A kernel that fails to build is reported once and the plan falls back to the reference (returns False)."""
-    if record is not None: record.append((plan, kernel, args, stream, key))
     fast = plan.get('fast')
     if fast is not None and not _launch_hooks():
         fast(plan['grid'], 1, 1, stream, args)
@@ -858,9 +856,8 @@ def _launch_hooks() -> bool:
     "Whether Triton launch hooks are set (a profiler's): then every launch goes through Triton, which calls them."
     rt = getattr(getattr(triton, 'knobs', None), 'runtime', None)
     if rt is None: return False
-    for h in (rt.launch_enter_hook, rt.launch_exit_hook):
-        if h is not None and getattr(h, 'calls', True): return True      # (Triton >= 3.5: an empty HookChain is unset)
-    return False
+    hooks = (getattr(rt, 'launch_enter_hook', None), getattr(rt, 'launch_exit_hook', None))
+    return any(h is not None and getattr(h, 'calls', True) for h in hooks)   # Triton >= 3.5: an empty HookChain
 
 def _warm_walk(x, node_weights, node_biases, out_weights, out_bias, counts, plan):
     """What a call of these shapes captured in a CUDA graph launches (the walk path: cuBLAS's handle, the kernels
@@ -965,10 +962,9 @@ def _walk_plan(rows, dt, dev, d_in, d_out, top, bottom, node_biases, out_bias, c
     return dict(cfg=cfg, device=dev, work=rows * split, grid=rows * split, trees=1, d_out=d_out, top=top,
                 one_row=False, walk=True, logits=logits)
 
-def _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation, counts, z=None, record=None):
+def _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation, counts, z=None):
     """`fastff_eval`'s Triton launches: `(y, leaves)`, or None where no plan takes these inputs (or a kernel could not
-    be built). `z` (rows, trees, depth + 1) fp32, or None: where the training forward wants the path's logits.
-    `record`: a list the launches are appended to (`_launch`)."""
+    be built). `z` (rows, trees, depth + 1) fp32, or None: where the training forward wants the path's logits."""
     stream, capturing = _stream(x.device), _capturing(x)
     key = (x.shape, x.dtype, x.device, node_weights.shape, out_weights.shape, _dtypes(node_weights, node_biases, out_weights, out_bias, counts),
            activation, 0 if counts is None else counts.numel(), stream, _contig(x, node_weights, node_biases, out_weights, out_bias),
@@ -988,8 +984,8 @@ def _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation
             zz = torch.mm(x, node_weights[0].t())
         else:
             zz = torch.empty(rows, lp['n_nodes'], dtype=torch.float32, device=x.device)
-            if not _launch(lp, _node_logits_kernel, [x, node_weights, zz, rows], stream, key, record): return None
-        if not _launch(plan, _fastff_walk_kernel, [zz, nb_, out_weights, ob_, y, leaves, counts_], stream, key, record): return None
+            if not _launch(lp, _node_logits_kernel, [x, node_weights, zz, rows], stream, key): return None
+        if not _launch(plan, _fastff_walk_kernel, [zz, nb_, out_weights, ob_, y, leaves, counts_], stream, key): return None
         return y, leaves
     z_ = y if z is None else z                             # (unused pointers: any tensor)
     if plan['one_row']:                                    # no workspace
@@ -999,12 +995,12 @@ def _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation
         args = [x, node_weights, nb_, out_weights, ob_, y, b.get('acc', y), leaves, counts_, b['path_act'], b['perm'],
                 ws.counter, ws.sync, z_, rows, capacity, 0]
     if plan['stages'] is None:                             # one launch
-        return (y, leaves) if _launch(plan, _fastff_kernel, args, stream, key, record) else None
+        return (y, leaves) if _launch(plan, _fastff_kernel, args, stream, key) else None
     stage_a, stage_b = plan['stages']                      # stage A, then stage B tree by tree (the interpreter's way too:
-    ok = _launch(stage_a, _fastff_kernel, args, stream, key, record)   # it runs programs one after another: no barrier)
+    ok = _launch(stage_a, _fastff_kernel, args, stream, key)   # it runs programs one after another: no barrier)
     for t in range(trees):
         args[-1] = t
-        ok = ok and _launch(stage_b, _fastff_kernel, args, stream, key, record)
+        ok = ok and _launch(stage_b, _fastff_kernel, args, stream, key)
     if not ok:                                             # (the last stage B clears the counters; this one did not run)
         ws.counter.zero_(); ws.sync.zero_()
         return None
@@ -1024,46 +1020,6 @@ def fastff_eval(x:torch.Tensor,            # (rows, in) inputs
     reference."""
     r = _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
     return r if r is not None else _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts)
-
-def bound_replay(launches:list, # what `_launch` recorded during one call: (plan, kernel, args, stream, key) each
-                 x:torch.Tensor, # that call's input
-                 args:tuple, # its other arguments (tensors, None, strings), as the operator takes them
-                 outs:tuple): # its outputs
-    """`replay(x, *args)`: the call that made `outs` again, for a new input `x` -- its one kernel launch repeated with
-    `x`, new outputs and nothing planned or looked up again -- returning the new outputs, or None (call the kernel
-    function instead) where anything differs: `x`'s shape, dtype, device or 16-byte alignment, the other tensors'
-    addresses, the other arguments, the CUDA stream, or a CUDA graph being captured. None where the call was not one
-    launch (the reference, several launches, the walk path's cuBLAS product)."""
-    if len(launches) != 1 or launches[0][0].get('walk'): return None
-    plan, kernel, kargs, stream, key = launches[0]
-    T = torch.Tensor
-    ins = (x, *[a for a in args if isinstance(a, T)], *outs)
-    pos, base = [], list(kargs)                            # kernel argument i is ins[k]: filled in call by call
-    for i, a in enumerate(kargs):
-        k = next((k for k, t in enumerate(ins) if a is t), None)
-        if k is not None: pos.append((i, k)); base[i] = None
-    sig = [a.data_ptr() if isinstance(a, T) else a for a in args]
-    shape, dt, dev, where = x.shape, x.dtype, x.device, x.get_device()
-    specs = [(o.shape, o.dtype) for o in outs]
-    def replay(x, *args):
-        if (x.shape != shape or x.dtype != dt or x.get_device() != where or x.data_ptr() % 16
-                or [a.data_ptr() if isinstance(a, T) else a for a in args] != sig
-                or _stream(dev) != stream or _capturing(x)): return None
-        new = [torch.empty(s, dtype=d, device=dev) for s, d in specs]
-        ins = (x, *[a for a in args if isinstance(a, T)], *new)
-        a = base.copy()
-        for i, k in pos: a[i] = ins[k]
-        return new if _launch(plan, kernel, a, stream, key) else None
-    return replay
-
-def _bind_fastff_eval(x, node_weights, node_biases, out_weights, out_bias, activation, counts=None):
-    "`fastff_eval`, and `bound_replay` of the call for the next: `((y, leaves), replay or None)`."
-    launches = []
-    r = _fastff_call(x, node_weights, node_biases, out_weights, out_bias, activation, counts, None, launches)
-    if r is None:
-        return _reference('fastff_eval')(x, node_weights, node_biases, out_weights, out_bias, activation, counts), None
-    return r, bound_replay(launches, x, (node_weights, node_biases, out_weights, out_bias, activation, counts), r)
-fastff_eval.bind = _bind_fastff_eval
 
 def fastff_forward_logits(x:torch.Tensor, # (rows, in) inputs
                           node_weights:torch.Tensor, node_biases:torch.Tensor|None, out_weights:torch.Tensor,
@@ -1128,7 +1084,7 @@ def _few_plan(rows, dt, dev, d_in, width, d_out, depth, node_biases, b1s, b2s, c
                HAS_B1=b1s is not None, HAS_B2=b2s is not None, COUNT=count, ACT=ACT_CODES[activation], SPLIT=split)
     return dict(cfg=cfg, device=dev, work=rows * split, grid=rows * split, d_out=d_out, few=True)
 
-def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activation, counts, record=None):
+def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activation, counts):
     key = (x.shape, x.dtype, x.device, None if node_weights is None else node_weights.shape, w1s.shape, w2s.shape,
            _dtypes(node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, counts), None if leaf is None else leaf.shape,
            activation, 0 if counts is None else counts.numel(), _stream(x.device),
@@ -1144,14 +1100,14 @@ def _leaf_call(x, node_weights, node_biases, leaf, w1s, b1s, w2s, b2s, activatio
     if plan.get('few'):                                    # few rows: one launch, no workspace
         args = [x, node_weights, x if node_biases is None else node_biases, w1s, x if b1s is None else b1s, w2s,
                 x if b2s is None else b2s, y, leaf_out, counts if cfg['COUNT'] else leaf_out]
-        return (y, leaf_out) if _launch(plan, _fff_few_kernel, args, stream, key, record) else None
+        return (y, leaf_out) if _launch(plan, _fff_few_kernel, args, stream, key) else None
     ws, b, capacity = _workspace(plan, rows)
     args = [x, x if node_weights is None else node_weights, x if node_biases is None else node_biases, leaf_out,
             w1s, x if b1s is None else b1s, w2s, x if b2s is None else b2s, y, leaf_out,
             counts if cfg['COUNT'] else leaf_out, b['perm'], ws.counter, ws.sync, rows, capacity]
     if plan['sync']:
-        if not _launch(plan, _leaf_kernel, args, stream, key, record): return None
-    else:                                                  # (the interpreter: not recorded, so never replayed)
+        if not _launch(plan, _leaf_kernel, args, stream, key): return None
+    else:
         ws.counter.zero_()
         _leaf_kernel[(plan['work'],)](*args, **dict(cfg, STAGE_A=True, STAGE_B=False))
         _leaf_kernel[(plan['work'],)](*args, **dict(cfg, STAGE_A=False, STAGE_B=True))
@@ -1171,14 +1127,6 @@ def fff_eval(x:torch.Tensor,            # (rows, in) inputs
     (`_fff_few_kernel`); more rows are filed by leaf and run as products (`_leaf_kernel`)."""
     r = _leaf_call(x, node_weights, node_biases, None, w1s, b1s, w2s, b2s, activation, counts)
     return r if r is not None else _reference('fff_eval')(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, counts)
-
-def _bind_fff_eval(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation='relu', counts=None):
-    "`fff_eval`, and `bound_replay` of the call for the next: `((y, leaf), replay or None)`."
-    launches = []
-    r = _leaf_call(x, node_weights, node_biases, None, w1s, b1s, w2s, b2s, activation, counts, launches)
-    if r is None: return _reference('fff_eval')(x, node_weights, node_biases, w1s, b1s, w2s, b2s, activation, counts), None
-    return r, bound_replay(launches, x, (node_weights, node_biases, w1s, b1s, w2s, b2s, activation, counts), r)
-fff_eval.bind = _bind_fff_eval
 
 def leaf_mlp_eval(x:torch.Tensor,    # (rows, in) inputs
                   leaf:torch.Tensor, # (rows,) int64 leaf (expert) of each row
