@@ -312,7 +312,7 @@ def _fastff_one_row(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, 
     tl.store(y_ptr + row.to(tl.int64)[:, None] * OUT + o[None, :], yt.to(y_ptr.dtype.element_ty),
              mask=row_ok[:, None] & o_ok[None, :])
 
-@triton.jit
+@triton.jit(do_not_specialize=['capacity', 'first_tree'])   # one compiled kernel whatever their values
 def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, acc_ptr, leaves_ptr, counts_ptr,
                    path_act_ptr, perm_ptr, counter_ptr, sync_ptr, z_ptr, rows, capacity, first_tree,
                    IN: tl.constexpr, OUT: tl.constexpr, N_TREES: tl.constexpr, TOP: tl.constexpr,
@@ -459,7 +459,7 @@ def _node_logits_kernel(x_ptr, w_ptr, z_ptr, rows, IN: tl.constexpr, N_NODES: tl
 
 
 # %% ../../nbs/12_kernels_triton.ipynb #38e4d587
-@triton.jit
+@triton.jit(do_not_specialize=['capacity'])   # one compiled kernel whatever the workspace's size
 def _leaf_kernel(x_ptr, node_w_ptr, node_b_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_ptr, b2_ptr, y_ptr, leaf_ptr, counts_ptr,
                  perm_ptr, counter_ptr, sync_ptr, rows, capacity,
                  IN: tl.constexpr, OUT: tl.constexpr, WIDTH: tl.constexpr, WIDTH_P2: tl.constexpr,
