@@ -13,10 +13,10 @@ from .tree import get_activation, leaf_paths, release_graphs
 # %% auto #0
 __all__ = ['HEADLINE', 'BASELINE', 'INFER_LAYERS', 'TRAIN_LAYERS', 'TRAIN_HEADLINE', 'ENCODER_VARIANTS', 'ENCODER_HEADLINE',
            'check_fastff', 'check_fff', 'random_fastff', 'random_fff', 'fastff_reference64', 'fff_reference64',
-           'verify_layer', 'machine_info', 'machine_name', 'time_fn', 'why', 'graph_fn', 'compile_fn', 'Progress',
-           'result', 'fmt_ms', 'results_table', 'plot_bench', 'layer_labels', 'build_layer', 'time_interleaved',
-           'bench_layers', 'bench_train', 'EncoderBlock', 'Encoder', 'encoder_variant', 'bench_encoder', 'bench_parser',
-           'bench_cli']
+           'verify_layer', 'machine_info', 'machine_name', 'time_fn', 'why', 'graph_fn', 'cudagraph_step', 'compile_fn',
+           'Progress', 'result', 'fmt_ms', 'results_table', 'plot_bench', 'layer_labels', 'build_layer',
+           'time_interleaved', 'bench_layers', 'bench_train', 'EncoderBlock', 'Encoder', 'encoder_variant',
+           'bench_encoder', 'bench_parser', 'bench_cli']
 
 # %% ../nbs/13_bench.ipynb #e518173f
 def _path_nodes(leaf, depth:int):
@@ -339,6 +339,14 @@ def _dynamo_limits(n:int=256):
     finally:
         for k, v in old.items(): setattr(c, k, v)
 
+def cudagraph_step(mode:str|None # torch.compile's mode
+                  ):
+    """What to call before each call of a function compiled in `mode`: under the modes that replay CUDA graphs
+    ('reduce-overhead', 'max-autotune'), `torch.compiler.cudagraph_mark_step_begin`, which tells PyTorch that a new
+    step begins (its outputs may overwrite the last step's); else nothing. Without it, a chain of separately compiled
+    blocks (regional compilation) stops with "accessing tensor output of CUDAGraphs that has been overwritten"."""
+    return torch.compiler.cudagraph_mark_step_begin if mode in ('reduce-overhead', 'max-autotune') else (lambda: None)
+
 def compile_fn(m, # the module to compile
                *args, # its arguments
                mode:str|None=None, # torch.compile's mode (None: default)
@@ -346,8 +354,10 @@ def compile_fn(m, # the module to compile
               ):
     "`torch.compile(m, fullgraph=True)` (default dynamic-shape handling) called on `args`: `(f, None)` once it compiled and ran `warmup` times, or `(None, reason)`."
     try:
-        cm = torch.compile(m, fullgraph=True, mode=mode)
-        f = lambda: cm(*args)
+        cm, step = torch.compile(m, fullgraph=True, mode=mode), cudagraph_step(mode)
+        def f():
+            step()
+            return cm(*args)
         with warnings.catch_warnings():        # inductor's advice to enable TF32 would change the fp32 numbers: not taken
             warnings.filterwarnings('ignore', message='TensorFloat32 tensor cores')
             for _ in range(max(warmup, 1)): f()
@@ -778,8 +788,9 @@ class Encoder(torch.nn.Module):
     def bench_compiled(self, x, mode=None, warmup:int=2):
         "`(f, None)` where `f()` runs `x` through each block compiled with `torch.compile(block, fullgraph=True)`, or `(None, reason)`."
         try:
-            cbs = [torch.compile(b, fullgraph=True, mode=mode) for b in self.blocks]
+            cbs, step = [torch.compile(b, fullgraph=True, mode=mode) for b in self.blocks], cudagraph_step(mode)
             def f():
+                step()
                 h = x
                 for cb in cbs: h = cb(h)
                 return h
