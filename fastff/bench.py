@@ -718,9 +718,9 @@ def bench_train(width:int=768, # input = output width
                 def clear():
                     for p in ps: p.grad = None
                     x.grad = None
-                def step_of(f):
+                def step_of(f, begin=lambda: None):
                     def step():
-                        clear()
+                        begin(); clear()
                         f(x).float().square().mean().backward()
                     return step
                 row = dict(layer=n, label=labels[n], baseline='dense', dtype=_dt(dt), batch=b, rows=b, mode='train',
@@ -732,7 +732,7 @@ def bench_train(width:int=768, # input = output width
                         if mode == 'eager': f = step_of(m)
                         elif mode == 'graph': f, note = graph_fn(step_of(m), device, max(warmup, 2), before=lambda: release_graphs(m))
                         else:
-                            with _dynamo_limits(): f = step_of(torch.compile(m, mode=compile_mode)); f()
+                            with _dynamo_limits(): f = step_of(torch.compile(m, mode=compile_mode), cudagraph_step(compile_mode)); f()
                         if f is not None: ts = time_fn(f, device, repeats, warmup)
                         if mode == 'eager' and cuda:
                             clear(); torch.cuda.synchronize(device); torch.cuda.reset_peak_memory_stats(device)
