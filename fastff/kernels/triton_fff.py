@@ -13,16 +13,18 @@ import triton.language as tl
 from . import ops
 
 # %% auto #0
-__all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS', 'MEDIUM_ROWS',
-           'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'STAGES_ROWS', 'STAGES_TOP_SHIFT', 'STAGE_B_CONFIGS', 'LEAF_CONFIGS',
-           'FEW_ROWS', 'FEW_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'MM_ROWS', 'MM_EAGER', 'WALK_CONFIGS',
-           'LOGITS_CONFIGS', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH', 'MAX_WORKSPACE',
-           'direct_launcher', 'fastff_eval', 'fastff_forward_logits', 'fff_eval', 'leaf_mlp_eval']
+__all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'COUNTER_STRIDE', 'CONFIGS', 'MEDIUM_CONFIGS', 'SMALL_CONFIGS', 'SMALL_ROWS',
+           'MEDIUM_ROWS', 'ONE_ROW_CONFIGS', 'ANC_PRODUCT', 'STAGES_ROWS', 'STAGES_TOP_SHIFT', 'STAGE_A_CONFIGS',
+           'STAGE_B_CONFIGS', 'LEAF_CONFIGS', 'FEW_ROWS', 'FEW_CONFIGS', 'ONE_ROW_ROWS', 'ONE_ROW_FMA', 'MM_ROWS',
+           'MM_EAGER', 'WALK_CONFIGS', 'LOGITS_CONFIGS', 'FAST_LAUNCH', 'MAX_LEVELS', 'MAX_PRODUCT_LEVELS', 'MAX_WIDTH',
+           'MAX_WORKSPACE', 'direct_launcher', 'fastff_eval', 'fastff_forward_logits', 'fff_eval', 'leaf_mlp_eval']
 
 # %% ../../nbs/12_kernels_triton.ipynb #92e10fa1
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
 INTERPRET = os.environ.get('TRITON_INTERPRET', '0') not in ('', '0')
 DTYPES = (torch.float32, torch.bfloat16, torch.float16)
+COUNTER_STRIDE = 32        # int32 slots between two filing counters (128 bytes): each in its own L2 line, not all in one
+_STRIDE = tl.constexpr(COUNTER_STRIDE)     # L2 slice that would take every row's atomic one after another (kernels' copy)
 
 # %% ../../nbs/12_kernels_triton.ipynb #76f3b5a7
 @triton.jit
@@ -101,9 +103,9 @@ def _pick(logits, j, where):
 
 @triton.jit
 def _bucket_tiles(counter_ptr, N_BUCKETS: tl.constexpr, BUCKETS_P2: tl.constexpr, BM: tl.constexpr):
-    "Rows per bucket, tiles of BM rows per bucket and where each bucket's tiles end (tiles are numbered bucket by bucket)."
+    "Rows per bucket (counters `_STRIDE` apart), tiles of BM rows per bucket and where each bucket's tiles end (tiles are numbered bucket by bucket)."
     b = tl.arange(0, BUCKETS_P2)
-    n = tl.load(counter_ptr + b, mask=b < N_BUCKETS, other=0)
+    n = tl.load(counter_ptr + b * _STRIDE, mask=b < N_BUCKETS, other=0)
     tiles = (n + BM - 1) // BM
     return n, tiles, tl.cumsum(tiles, 0)
 
@@ -139,7 +141,7 @@ def _fastff_top(x_ptr, node_w_ptr, node_b_ptr, path_act_ptr, perm_ptr, counter_p
             tl.store(z_ptr + (row.to(tl.int64) * N_TREES + t) * (TOP + BOTTOM) + level, z_here, mask=row_ok)
         here = 2 * here + 1 + (z_here >= 0).to(tl.int32)
     bucket = here - (N_BUCKETS - 1)
-    slot = tl.atomic_add(counter_ptr + t * N_BUCKETS + bucket, 1, mask=row_ok, sem='relaxed')
+    slot = tl.atomic_add(counter_ptr + (t * N_BUCKETS + bucket) * _STRIDE, 1, mask=row_ok, sem='relaxed')
     tl.store(perm_ptr + (t * N_BUCKETS + bucket).to(tl.int64) * capacity + slot, row, mask=row_ok)
 
 @triton.jit
@@ -356,10 +358,10 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
         counter = counter_ptr
         if SYNC:                                           # two counter sets, alternating call by call
             parity = (tl.atomic_add(sync_ptr + 1, 0) // N_TREES) % 2
-            counter = counter_ptr + parity * (N_TREES * N_BUCKETS)
+            counter = counter_ptr + parity * (N_TREES * N_BUCKETS) * _STRIDE
             if pid == 0:                                   # clear the other set for the next call
                 c = tl.arange(0, COUNTERS_P2)
-                tl.store(counter_ptr + (1 - parity) * (N_TREES * N_BUCKETS) + c, 0, mask=c < N_TREES * N_BUCKETS)
+                tl.store(counter_ptr + ((1 - parity) * (N_TREES * N_BUCKETS) + c) * _STRIDE, 0, mask=c < N_TREES * N_BUCKETS)
         if STAGE_A:
             for item in range(pid, row_tiles * N_TREES, n_prog):
                 t = item // row_tiles
@@ -373,7 +375,7 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
             for t in range(first_tree, last_tree):
                 if SYNC:
                     _grid_sync(sync_ptr, n_prog)
-                n, tiles, tile_end = _bucket_tiles(counter + t * N_BUCKETS, N_BUCKETS, N_BUCKETS, BM)
+                n, tiles, tile_end = _bucket_tiles(counter + t * N_BUCKETS * _STRIDE, N_BUCKETS, N_BUCKETS, BM)
                 for item in range(pid, tl.sum(tiles, 0) * SPLIT, n_prog):
                     tile = item // SPLIT
                     bucket, slot, ok = _bucket_tile(tile, n, tiles, tile_end, N_BUCKETS, BM)
@@ -387,7 +389,7 @@ def _fastff_kernel(x_ptr, node_w_ptr, node_b_ptr, out_w_ptr, out_b_ptr, y_ptr, a
                     tl.debug_barrier()
                     if tl.atomic_add(sync_ptr, 1) == n_prog - 1:
                         c = tl.arange(0, COUNTERS_P2)
-                        tl.store(counter_ptr + c, 0, mask=c < N_TREES * N_BUCKETS)
+                        tl.store(counter_ptr + c * _STRIDE, 0, mask=c < N_TREES * N_BUCKETS)
                         tl.atomic_xchg(sync_ptr, 0)
 
 # %% ../../nbs/12_kernels_triton.ipynb #b7e2a001
@@ -477,10 +479,10 @@ def _leaf_kernel(x_ptr, node_w_ptr, node_b_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_
     counter = counter_ptr
     if SYNC:
         parity = tl.atomic_add(sync_ptr + 1, 0) % 2
-        counter = counter_ptr + parity * N_LEAVES
+        counter = counter_ptr + parity * N_LEAVES * _STRIDE
         if pid == 0:
             c = tl.arange(0, LEAVES_P2)
-            tl.store(counter_ptr + (1 - parity) * N_LEAVES + c, 0, mask=c < N_LEAVES)
+            tl.store(counter_ptr + ((1 - parity) * N_LEAVES + c) * _STRIDE, 0, mask=c < N_LEAVES)
     if STAGE_A:
         for tile in range(pid, row_tiles, n_prog):
             row = tile * BM + tl.arange(0, BM)
@@ -518,7 +520,7 @@ def _leaf_kernel(x_ptr, node_w_ptr, node_b_ptr, leaf_in_ptr, w1_ptr, b1_ptr, w2_
                     nan = tl.full([BM, BN], float('nan'), tl.float32)
                     tl.store(y_ptr + row64[:, None] * OUT + o[None, :], nan.to(y_ptr.dtype.element_ty),
                              mask=(row_ok & ~filed)[:, None] & (o < OUT)[None, :])
-            slot = tl.atomic_add(counter + leaf, 1, mask=filed, sem='relaxed')
+            slot = tl.atomic_add(counter + leaf * _STRIDE, 1, mask=filed, sem='relaxed')
             tl.store(perm_ptr + leaf.to(tl.int64) * capacity + slot, row, mask=filed)
     if STAGE_B:
         if SYNC:
@@ -654,6 +656,9 @@ ANC_PRODUCT = True         # stage B adds the ancestors' share as a product (els
 # share an SM; in bf16/fp16 stage A takes one more level (STAGES_TOP_SHIFT: at depth 11, 7 + 5 levels instead of 6 + 6)
 STAGES_ROWS = {torch.float32: 8192, torch.bfloat16: 16384, torch.float16: 16384}
 STAGES_TOP_SHIFT = {torch.float32: 0, torch.bfloat16: 1, torch.float16: 1}
+STAGE_A_CONFIGS = {torch.float32: dict(BM=64, BK=32, BN=64, num_warps=4, num_stages=4),   # the two launches' own tiles
+                   torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
+                   torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3)}
 STAGE_B_CONFIGS = {torch.float32: dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3, maxnreg=168),
                    torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3, maxnreg=168),
                    torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3, maxnreg=168)}
@@ -693,7 +698,7 @@ class _Workspace:
     buffers (and their capacity) it was made with: older ones stay alive for plans and captured graphs that use them."""
     def __init__(self, device, n_counts):
         self.device, self.capacity, self.bufs, self.retired = device, 0, {}, []
-        self.counter = torch.zeros(2 * max(n_counts, 1), dtype=torch.int32, device=device)
+        self.counter = torch.zeros(2 * max(n_counts, 1) * COUNTER_STRIDE, dtype=torch.int32, device=device)
         self.sync = torch.zeros(2, dtype=torch.int32, device=device)
 
     def get(self, rows, **shapes):
@@ -933,13 +938,15 @@ def _fastff_plan(x, node_weights, node_biases, out_weights, out_bias, activation
     return plan
 
 def _stages_plan(cfg, rows, trees, nb, bottom, d_out, dt, dev):
-    """Stage A and stage B as two launches (sub-plans for `_launch`), each program one tile: stage A with the plan's
-    tile, stage B with `STAGE_B_CONFIGS` (on the GPU; the interpreter keeps the plan's tile and takes no register cap)."""
+    """Stage A and stage B as two launches (sub-plans for `_launch`), each program one tile: stage A with
+    `STAGE_A_CONFIGS`, stage B with `STAGE_B_CONFIGS` (on the GPU; the interpreter keeps the plan's tile and takes no
+    register cap)."""
     a = dict(cfg, SYNC=False, STAGE_A=True, STAGE_B=False)
     b = dict(cfg, SYNC=False, STAGE_A=False, STAGE_B=True)
     if not INTERPRET:
-        b.update(STAGE_B_CONFIGS[dt])
-        if bottom > 6: b['BM'], b['BK'] = min(b['BM'], 32), min(b['BK'], 64)   # 128/256-column products: a small tile
+        a.update(STAGE_A_CONFIGS[dt]); b.update(STAGE_B_CONFIGS[dt])
+        for s in (a, b):
+            if bottom > 6: s['BM'], s['BK'] = min(s['BM'], 32), min(s['BK'], 64)   # 128/256-column products: a small tile
     tiles = min(-(-rows // b['BM']) + nb, rows)             # stage-B tiles of a tree, at most (one partial tile a bucket)
     b['SPLIT'] = split = _split_out(tiles, d_out, b['BN'], dev)
     grid_a, grid_b = -(-rows // a['BM']) * trees, tiles * split

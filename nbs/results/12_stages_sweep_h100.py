@@ -1,6 +1,6 @@
 # Saved as nbs/results/12_stages_sweep_h100.json by the lead on the lent H100 (run from the repository root, fastff importable).
 # (The saved timings were made with this script's capture written out in place; it now calls fastff.bench.graph_fn, the same steps.)
-# Two-launch variants at 16384 rows: levels split 6+6 vs 7+5, stage A and B tiles, register caps.
+# Two-launch variants: levels split 6+6 vs 7+5, stage A and B tiles, register caps (each row of the table: one A, one B).
 import torch, triton, json, os, sys
 import fastff.kernels.triton_fff as tf
 from fastff.bench import random_fastff, graph_fn
@@ -19,7 +19,7 @@ def mk(top):
     nb_ = 1 << top; bottom = 12 - top
     y = torch.empty(rows, 768, dtype=dt, device=dev); leaves = torch.empty(rows, 1, dtype=torch.int64, device=dev)
     counts = torch.zeros(2048, dtype=torch.int64, device=dev); perm = torch.empty(nb_, rows, dtype=torch.int32, device=dev)
-    pact = torch.empty(1, rows, top, dtype=torch.float32, device=dev); counter = torch.zeros(2 * nb_, dtype=torch.int32, device=dev)
+    pact = torch.empty(1, rows, top, dtype=torch.float32, device=dev); counter = torch.zeros(2 * nb_ * tf.COUNTER_STRIDE, dtype=torch.int32, device=dev)
     base = dict(IN=768, OUT=768, N_TREES=1, TOP=top, BOTTOM=bottom, TOP_COLS=tf._p2(nb_ - 1), SUB_COLS=tf._p2((1 << bottom) - 1),
                 COUNTERS_P2=tf._p2(nb_, 2), HAS_NB=True, HAS_OB=True, COUNT=True, ACT=2, SYNC=False, ANC_PRODUCT=True,
                 PREC='tf32x3' if dt == torch.float32 else 'ieee', UPCAST=False, ONE_ROW=False, FMA=False, SPLIT=1)
@@ -33,7 +33,8 @@ if dt == torch.bfloat16:
           dict(BM=64, BK=64, BN=64, num_warps=4, num_stages=2, maxnreg=128), dict(BM=32, BK=64, BN=128, num_warps=4, num_stages=3, maxnreg=128)]
 else:
     As = [dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3), dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3, maxnreg=168),
-          dict(BM=64, BK=32, BN=64, num_warps=8, num_stages=3)]
+          dict(BM=64, BK=32, BN=64, num_warps=8, num_stages=3), dict(BM=64, BK=32, BN=64, num_warps=4, num_stages=4),
+          dict(BM=64, BK=32, BN=64, num_warps=4, num_stages=3)]
     Bs = [dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3, maxnreg=168), dict(BM=32, BK=32, BN=32, num_warps=4, num_stages=3, maxnreg=168),
           dict(BM=16, BK=64, BN=64, num_warps=4, num_stages=3, maxnreg=168), dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3)]
 res = []
