@@ -21,10 +21,11 @@ def mk(top):
     counts = torch.zeros(2048, dtype=torch.int64, device=dev); perm = torch.empty(nb_, rows, dtype=torch.int32, device=dev)
     pact = torch.empty(1, rows, top, dtype=torch.float32, device=dev); counter = torch.zeros(2 * nb_ * tf.COUNTER_STRIDE, dtype=torch.int32, device=dev)
     base = dict(IN=768, OUT=768, N_TREES=1, TOP=top, BOTTOM=bottom, TOP_COLS=tf._p2(nb_ - 1), SUB_COLS=tf._p2((1 << bottom) - 1),
-                COUNTERS_P2=tf._p2(nb_, 2), HAS_NB=True, HAS_OB=True, COUNT=True, ACT=2, SYNC=False, ANC_PRODUCT=True,
+                COUNTERS_P2=tf._p2(nb_, 2), HAS_NB=True, HAS_OB=True, COUNT=True, ACT=2, SYNC=False, ANC_PRODUCT=True, SAVE_Z=False,
                 PREC='tf32x3' if dt == torch.float32 else 'ieee', UPCAST=False, ONE_ROW=False, FMA=False, SPLIT=1)
-    args = [x, nw, nb, ow, ob, y, y, leaves, counts, pact, perm, counter, counter, rows, rows, 0]
-    return y, counter, base, args, nb_
+    sync = torch.zeros(2, dtype=torch.int32, device=dev)
+    args = [x, nw, nb, ow, ob, y, y, leaves, counts, pact, perm, counter, sync, y, rows, rows, 0]   # (z: unused)
+    return y, counter, sync, base, args, nb_
 if dt == torch.bfloat16:
     As = [dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3), dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3, maxnreg=168),
           dict(BM=128, BK=64, BN=128, num_warps=8, num_stages=3), dict(BM=32, BK=64, BN=128, num_warps=4, num_stages=3)]
@@ -39,10 +40,10 @@ else:
           dict(BM=16, BK=64, BN=64, num_warps=4, num_stages=3, maxnreg=168), dict(BM=32, BK=32, BN=64, num_warps=4, num_stages=3)]
 res = []
 for top in (6, 7):
-    y, counter, base, args, nb_ = mk(top)
+    y, counter, sync, base, args, nb_ = mk(top)
     for ai, a in enumerate(As):
         A = dict(base, **a, STAGE_A=True, STAGE_B=False); gA = -(-rows // A['BM'])
-        def fA(): counter.zero_(); K[(gA,)](*args, **A)
+        def fA(): counter.zero_(); sync.zero_(); K[(gA,)](*args, **A)
         try: fA(); torch.cuda.synchronize(); usA = gtime(fA)
         except Exception as e: print('A fail', top, a, type(e).__name__, str(e)[:100]); continue
         for bi, b in enumerate(Bs):
