@@ -653,9 +653,9 @@ ONE_ROW_CONFIGS = {torch.float32: dict(BM=16, BK=128, BN=64, num_warps=4, num_st
 ANC_PRODUCT = True         # stage B adds the ancestors' share as a product (else fp32 rank-1 updates)
 # many rows (from STAGES_ROWS): stage A and stage B as two launches with no barrier between them, so that stage B has
 # a tile of its own and may take more programs than fit at once; its registers capped (maxnreg) so that 3 programs
-# share an SM; in bf16/fp16 stage A takes one more level (STAGES_TOP_SHIFT: at depth 11, 7 + 5 levels instead of 6 + 6)
+# share an SM; stage A takes one more level (STAGES_TOP_SHIFT: at depth 11, 7 + 5 levels instead of 6 + 6)
 STAGES_ROWS = {torch.float32: 8192, torch.bfloat16: 16384, torch.float16: 16384}
-STAGES_TOP_SHIFT = {torch.float32: 0, torch.bfloat16: 1, torch.float16: 1}
+STAGES_TOP_SHIFT = {torch.float32: 1, torch.bfloat16: 1, torch.float16: 1}
 STAGE_A_CONFIGS = {torch.float32: dict(BM=64, BK=32, BN=64, num_warps=4, num_stages=4),   # the two launches' own tiles
                    torch.bfloat16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3),
                    torch.float16: dict(BM=64, BK=64, BN=128, num_warps=4, num_stages=3)}

@@ -49,9 +49,10 @@ for top in (6, 7):
         for bi, b in enumerate(Bs):
             if ai and bi: continue
             B = dict(base, **b, STAGE_A=False, STAGE_B=True); gB = -(-rows // B['BM']) + nb_
-            def fB(): K[(gB,)](*args, **B)
+            filed = [None]
+            def fB(): counter.copy_(filed[0]); K[(gB,)](*args, **B)   # stage B clears the counters: restore stage A's
             try:
-                y.fill_(float('nan')); fA(); fB(); torch.cuda.synchronize()
+                y.fill_(float('nan')); fA(); filed[0] = counter.clone(); fB(); torch.cuda.synchronize()
                 err = ((y.float() - ref).norm() / ref.norm()).item()
                 usB = gtime(fB); us = gtime(lambda: (fA(), fB()))
                 r = dict(top=top, A=a, B=b, us=round(us, 1), usA=round(usA, 1), usB=round(usB, 1), err=f'{err:.1e}')
