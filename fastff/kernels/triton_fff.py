@@ -23,8 +23,8 @@ __all__ = ['ACT_CODES', 'INTERPRET', 'DTYPES', 'COUNTER_STRIDE', 'CONFIGS', 'MED
 ACT_CODES = {'identity': 0, 'relu': 1, 'gelu': 2, 'silu': 3, 'tanh': 4, 'sigmoid': 5}
 INTERPRET = os.environ.get('TRITON_INTERPRET', '0') not in ('', '0')
 DTYPES = (torch.float32, torch.bfloat16, torch.float16)
-COUNTER_STRIDE = 32        # int32 slots between two filing counters (128 bytes): each in its own L2 line, not all in one
-_STRIDE = tl.constexpr(COUNTER_STRIDE)     # L2 slice that would take every row's atomic one after another (kernels' copy)
+COUNTER_STRIDE = 32        # int32 slots between two filing counters: 128 bytes, an L2 line each (the rows' atomics
+_STRIDE = tl.constexpr(COUNTER_STRIDE)    # spread over L2 slices, not queued at one); the kernels' copy of it
 
 # %% ../../nbs/12_kernels_triton.ipynb #76f3b5a7
 @triton.jit
