@@ -103,7 +103,8 @@ def _pick(logits, j, where):
 
 @triton.jit
 def _bucket_tiles(counter_ptr, N_BUCKETS: tl.constexpr, BUCKETS_P2: tl.constexpr, BM: tl.constexpr):
-    "Rows per bucket (counters `_STRIDE` apart), tiles of BM rows per bucket and where each bucket's tiles end (tiles are numbered bucket by bucket)."
+    """Rows per bucket (counters `_STRIDE` apart), tiles of BM rows per bucket and where each bucket's tiles end
+    (tiles are numbered bucket by bucket)."""
     b = tl.arange(0, BUCKETS_P2)
     n = tl.load(counter_ptr + b * _STRIDE, mask=b < N_BUCKETS, other=0)
     tiles = (n + BM - 1) // BM
@@ -945,8 +946,8 @@ def _stages_plan(cfg, rows, trees, nb, bottom, d_out, dt, dev):
     b = dict(cfg, SYNC=False, STAGE_A=False, STAGE_B=True)
     if not INTERPRET:
         a.update(STAGE_A_CONFIGS[dt]); b.update(STAGE_B_CONFIGS[dt])
-        for s in (a, b):
-            if bottom > 6: s['BM'], s['BK'] = min(s['BM'], 32), min(s['BK'], 64)   # 128/256-column products: a small tile
+        if bottom > 6:                                     # 128/256-column products: a small tile
+            for s in (a, b): s['BM'], s['BK'] = min(s['BM'], 32), min(s['BK'], 64)
     tiles = min(-(-rows // b['BM']) + nb, rows)             # stage-B tiles of a tree, at most (one partial tile a bucket)
     b['SPLIT'] = split = _split_out(tiles, d_out, b['BN'], dev)
     grid_a, grid_b = -(-rows // a['BM']) * trees, tiles * split
